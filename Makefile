@@ -1,0 +1,64 @@
+# Lepton's two everyday commands are `make run` and `make test`; the rest are their steps.
+#
+# Builds go to $CARGO_TARGET_DIR when it is set, else to /var/cache/lepton/target when that
+# directory exists (a cache shared by every clone on the machine), else to ./target.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+SHARED_TARGET := /var/cache/lepton/target
+export CARGO_TARGET_DIR ?= $(if $(wildcard $(SHARED_TARGET)),$(SHARED_TARGET),$(CURDIR)/target)
+export LEPTON_SITE_DIR ?= $(CARGO_TARGET_DIR)/site
+export LEPTON_ADDR ?= 127.0.0.1:3000
+export LEPTON_DATA_DIR ?= ./lepton-data
+
+.PHONY: setup site run test test-rust test-e2e lint fmt bench clean
+
+## setup: install the wasm target, wasm-bindgen, wasm-opt, Chromium and npm packages (idempotent)
+setup:
+	@scripts/setup.sh
+
+## site: build the browser bundles, styles and public files into $LEPTON_SITE_DIR
+site: setup
+	@scripts/build-site.sh
+
+## run: build everything and start the server on $LEPTON_ADDR with data in $LEPTON_DATA_DIR
+run: site
+	cargo build --release -p lepton-server
+	@printf '\nLepton is starting on http://%s\n' "$(LEPTON_ADDR)"
+	@printf 'Data directory: %s (database: lepton.db)\n' "$(LEPTON_DATA_DIR)"
+	@printf 'No sign-in is needed yet: accounts are not built. Stop with Ctrl-C.\n\n'
+	@exec "$(CARGO_TARGET_DIR)/release/lepton"
+
+## test: every test: formatting, unit, integration (real binary) and end-to-end (Chromium)
+test: site
+	cargo fmt --all --check
+	$(MAKE) --no-print-directory test-rust test-e2e
+
+test-rust:
+	cargo build -p lepton-server
+	LEPTON_BIN="$(CARGO_TARGET_DIR)/debug/lepton" \
+		cargo test --workspace --exclude lepton-worker
+
+test-e2e:
+	cargo build -p lepton-server
+	cd end2end && LEPTON_BIN="$(CARGO_TARGET_DIR)/debug/lepton" \
+		LEPTON_E2E_PORT=$$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') \
+		npx playwright test
+
+## lint: clippy with warnings as errors, natively and for both wasm crates
+lint: setup
+	cargo clippy --workspace --exclude lepton-worker --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown -p lepton-app -p lepton-worker \
+		--features lepton-app/hydrate -- -D warnings
+
+fmt:
+	cargo fmt --all
+
+## bench: bundle sizes, SSR throughput against a static file, written to BENCHMARKS.md's format
+bench: site
+	cargo build --release -p lepton-server
+	@scripts/bench.sh
+
+clean:
+	rm -rf target end2end/test-results

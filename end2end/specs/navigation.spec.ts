@@ -1,0 +1,37 @@
+// A visitor opens the dashboard and moves through every page by its navigation links.
+import { expect, test } from '@playwright/test';
+import { PAGES, ProblemWatch, screenshot, waitForHydration } from '../fixtures/dashboard';
+
+test('navigates client-side through every page without a reload', async ({ page }) => {
+  const watch = new ProblemWatch(page);
+
+  await page.goto('/');
+  await waitForHydration(page);
+  // A full page load would wipe this marker; client-side navigation keeps it.
+  await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'kept'));
+
+  for (const target of PAGES) {
+    await page.getByRole('banner').getByRole('link', { name: target.link, exact: true }).click();
+
+    await expect(page).toHaveURL(target.path);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(target.heading);
+    await expect(page).toHaveTitle(`${target.heading} · Lepton`);
+    await screenshot(page, `page${target.path === '/' ? '-overview' : target.path.replace('/', '-')}`);
+  }
+
+  const marker = await page.evaluate(() => (window as unknown as { marker?: string }).marker);
+  expect(marker).toBe('kept');
+  watch.expectNone();
+});
+
+test('an unknown address shows the 404 page with status 404', async ({ page }) => {
+  const watch = new ProblemWatch(page, (url, status) => status === 404 && url.endsWith('/no-such-page'));
+
+  const response = await page.goto('/no-such-page');
+
+  expect(response?.status()).toBe(404);
+  await waitForHydration(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
+  await screenshot(page, 'page-not-found');
+  watch.expectNone();
+});

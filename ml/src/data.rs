@@ -1,0 +1,331 @@
+//! In-memory tabular datasets for binary classification, and the toy sets the Lab starts from.
+//!
+//! A [`Dataset`] is a dense row-major matrix of `f32` features with one 0/1 label per row. It
+//! is checked once when built, so the trainer never meets ragged rows or labels outside {0, 1}.
+
+use crate::rng::SplitMix64;
+
+/// Why a dataset or a split could not be built.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DatasetError {
+    /// There are no rows: generate or upload some data first.
+    #[error("the dataset has no rows")]
+    Empty,
+    /// The feature count is zero: every row needs at least one feature.
+    #[error("a dataset needs at least one feature column")]
+    NoFeatures,
+    /// The flat feature buffer does not hold a whole number of rows of the stated width.
+    #[error("{values} feature values do not make rows of {feature_count} features")]
+    RaggedRows {
+        /// How many values were given.
+        values: usize,
+        /// How many features each row should have.
+        feature_count: usize,
+    },
+    /// The number of labels differs from the number of rows.
+    #[error("{labels} labels for {rows} rows")]
+    LabelCount {
+        /// How many labels were given.
+        labels: usize,
+        /// How many rows the features make.
+        rows: usize,
+    },
+    /// A binary label is neither 0 nor 1.
+    #[error("label {value} in row {row} is not 0 or 1")]
+    NonBinaryLabel {
+        /// The row, counted from zero.
+        row: usize,
+        /// The offending value.
+        value: f32,
+    },
+    /// A feature is NaN or infinite; impute or drop it before training.
+    #[error("feature {column} of row {row} is not a finite number")]
+    NonFiniteFeature {
+        /// The row, counted from zero.
+        row: usize,
+        /// The column, counted from zero.
+        column: usize,
+    },
+    /// The validation fraction must leave rows on both sides of the split.
+    #[error("a validation fraction of {fraction} leaves one side of the split empty")]
+    BadSplit {
+        /// The requested fraction.
+        fraction: f32,
+    },
+}
+
+/// Dense features with binary labels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset {
+    features: Vec<f32>,
+    labels: Vec<f32>,
+    feature_count: usize,
+}
+
+/// A dataset divided into the rows a model learns from and the rows it is judged on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Split {
+    /// Rows the optimiser sees.
+    pub train: Dataset,
+    /// Rows held out to measure generalisation after each epoch.
+    pub validation: Dataset,
+}
+
+impl Dataset {
+    /// Builds a dataset from row-major features and one label per row.
+    ///
+    /// # Errors
+    ///
+    /// Any [`DatasetError`] other than `BadSplit` when the input is not a well-formed binary
+    /// classification table.
+    pub fn new(
+        features: Vec<f32>,
+        labels: Vec<f32>,
+        feature_count: usize,
+    ) -> Result<Self, DatasetError> {
+        if feature_count == 0 {
+            return Err(DatasetError::NoFeatures);
+        }
+        if features.len() % feature_count != 0 {
+            return Err(DatasetError::RaggedRows {
+                values: features.len(),
+                feature_count,
+            });
+        }
+
+        let rows = features.len() / feature_count;
+        if rows == 0 {
+            return Err(DatasetError::Empty);
+        }
+        if labels.len() != rows {
+            return Err(DatasetError::LabelCount {
+                labels: labels.len(),
+                rows,
+            });
+        }
+
+        if let Some((row, &value)) = labels
+            .iter()
+            .enumerate()
+            .find(|(_, label)| **label != 0.0 && **label != 1.0)
+        {
+            return Err(DatasetError::NonBinaryLabel { row, value });
+        }
+        if let Some(index) = features.iter().position(|value| !value.is_finite()) {
+            let (row, column) = (index / feature_count, index % feature_count);
+            return Err(DatasetError::NonFiniteFeature { row, column });
+        }
+
+        Ok(Self {
+            features,
+            labels,
+            feature_count,
+        })
+    }
+
+    /// Two interleaving half circles (the "two moons"), shuffled.
+    ///
+    /// Half the rows lie on the upper moon with label 0, half on the lower one with label 1;
+    /// each point gets Gaussian noise of standard deviation `noise` on both axes. The shape
+    /// follows the common definition used by scikit-learn's `make_moons`.
+    pub fn two_moons(samples: usize, noise: f32, seed: u64) -> Self {
+        let mut rng = SplitMix64::new(seed);
+        let mut rows: Vec<([f32; 2], f32)> = Vec::with_capacity(samples);
+
+        for index in 0..samples {
+            let upper = index % 2 == 0;
+            let t = std::f32::consts::PI * rng.next_f32();
+
+            let (x, y, label) = if upper {
+                (t.cos(), t.sin(), 0.0)
+            } else {
+                (1.0 - t.cos(), 0.5 - t.sin(), 1.0)
+            };
+
+            let x = x + noise * rng.next_gaussian();
+            let y = y + noise * rng.next_gaussian();
+            rows.push(([x, y], label));
+        }
+
+        Self::from_points(rows, &mut rng)
+    }
+
+    /// Two concentric circles: the outer one labelled 0, the inner one (half the radius) 1.
+    pub fn circles(samples: usize, noise: f32, seed: u64) -> Self {
+        let mut rng = SplitMix64::new(seed);
+        let mut rows: Vec<([f32; 2], f32)> = Vec::with_capacity(samples);
+
+        for index in 0..samples {
+            let inner = index % 2 == 1;
+            let angle = std::f32::consts::TAU * rng.next_f32();
+            let radius = if inner { 0.5 } else { 1.0 };
+
+            let x = radius * angle.cos() + noise * rng.next_gaussian();
+            let y = radius * angle.sin() + noise * rng.next_gaussian();
+            rows.push(([x, y], if inner { 1.0 } else { 0.0 }));
+        }
+
+        Self::from_points(rows, &mut rng)
+    }
+
+    fn from_points(mut rows: Vec<([f32; 2], f32)>, rng: &mut SplitMix64) -> Self {
+        rng.shuffle(&mut rows);
+
+        let features = rows.iter().flat_map(|(point, _)| *point).collect();
+        let labels = rows.iter().map(|(_, label)| *label).collect();
+        Self {
+            features,
+            labels,
+            feature_count: 2,
+        }
+    }
+
+    /// How many rows the dataset holds.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Whether the dataset has no rows; a built dataset never is.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// How many features each row has.
+    pub fn feature_count(&self) -> usize {
+        self.feature_count
+    }
+
+    /// All features, row-major.
+    pub fn features(&self) -> &[f32] {
+        &self.features
+    }
+
+    /// One 0/1 label per row.
+    pub fn labels(&self) -> &[f32] {
+        &self.labels
+    }
+
+    /// The features and labels of the given rows, in that order, as flat buffers.
+    pub fn gather(&self, rows: &[usize]) -> (Vec<f32>, Vec<f32>) {
+        let mut features = Vec::with_capacity(rows.len() * self.feature_count);
+        let mut labels = Vec::with_capacity(rows.len());
+
+        for &row in rows {
+            let start = row * self.feature_count;
+            features.extend_from_slice(&self.features[start..start + self.feature_count]);
+            labels.push(self.labels[row]);
+        }
+
+        (features, labels)
+    }
+
+    /// Splits the rows at random into training and validation sets.
+    ///
+    /// # Errors
+    ///
+    /// [`DatasetError::BadSplit`] when the fraction is outside (0, 1) or would leave either
+    /// side without rows.
+    pub fn split(&self, validation_fraction: f32, seed: u64) -> Result<Split, DatasetError> {
+        let bad = DatasetError::BadSplit {
+            fraction: validation_fraction,
+        };
+        if !(validation_fraction > 0.0 && validation_fraction < 1.0) {
+            return Err(bad);
+        }
+
+        let validation_rows = (self.len() as f32 * validation_fraction).round() as usize;
+        if validation_rows == 0 || validation_rows >= self.len() {
+            return Err(bad);
+        }
+
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        SplitMix64::new(seed).shuffle(&mut order);
+        let (validation_order, train_order) = order.split_at(validation_rows);
+
+        Ok(Split {
+            train: self.subset(train_order),
+            validation: self.subset(validation_order),
+        })
+    }
+
+    fn subset(&self, rows: &[usize]) -> Self {
+        let (features, labels) = self.gather(rows);
+        Self {
+            features,
+            labels,
+            feature_count: self.feature_count,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_moons_are_balanced_and_reproducible() {
+        let a = Dataset::two_moons(200, 0.1, 5);
+        let b = Dataset::two_moons(200, 0.1, 5);
+
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 200);
+        assert_eq!(
+            a.labels().iter().filter(|label| **label == 1.0).count(),
+            100
+        );
+    }
+
+    #[test]
+    fn rejects_ragged_rows() {
+        let error = Dataset::new(vec![1.0, 2.0, 3.0], vec![0.0], 2).unwrap_err();
+        assert_eq!(
+            error,
+            DatasetError::RaggedRows {
+                values: 3,
+                feature_count: 2
+            }
+        );
+    }
+
+    #[test]
+    fn rejects_non_binary_labels() {
+        let error = Dataset::new(vec![1.0, 2.0], vec![2.0, 0.0], 1).unwrap_err();
+        assert_eq!(error, DatasetError::NonBinaryLabel { row: 0, value: 2.0 });
+    }
+
+    #[test]
+    fn rejects_non_finite_features() {
+        let error = Dataset::new(vec![1.0, f32::NAN], vec![1.0, 0.0], 1).unwrap_err();
+        assert_eq!(error, DatasetError::NonFiniteFeature { row: 1, column: 0 });
+    }
+
+    #[test]
+    fn split_keeps_every_row_once() {
+        let dataset = Dataset::two_moons(100, 0.0, 1);
+        let split = dataset.split(0.2, 9).unwrap();
+
+        assert_eq!(split.validation.len(), 20);
+        assert_eq!(split.train.len(), 80);
+
+        let mut all: Vec<u32> = split
+            .train
+            .features()
+            .iter()
+            .chain(split.validation.features())
+            .map(|value| value.to_bits())
+            .collect();
+        let mut original: Vec<u32> = dataset.features().iter().map(|v| v.to_bits()).collect();
+        all.sort_unstable();
+        original.sort_unstable();
+        assert_eq!(all, original);
+    }
+
+    #[test]
+    fn split_rejects_fractions_that_empty_a_side() {
+        let dataset = Dataset::two_moons(10, 0.0, 1);
+
+        assert!(dataset.split(0.0, 1).is_err());
+        assert!(dataset.split(1.0, 1).is_err());
+        assert!(dataset.split(0.01, 1).is_err());
+    }
+}

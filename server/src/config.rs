@@ -1,0 +1,185 @@
+//! Command-line flags with environment fallbacks, and the checks that turn them into a
+//! [`Config`] the server can trust.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, ValueEnum};
+
+/// The Lepton server: dashboard, datasets, training and models over HTTP.
+///
+/// Every flag can also be set through the environment variable shown with it. The log filter
+/// is read from RUST_LOG (for example `RUST_LOG=lepton=debug,info`).
+#[derive(Debug, Parser)]
+#[command(name = "lepton", version, about, long_about = None)]
+pub(crate) struct Cli {
+    /// Address and port to listen on.
+    #[arg(long, env = "LEPTON_ADDR", default_value = "127.0.0.1:3000")]
+    addr: String,
+
+    /// Directory for the database and stored files; created when missing.
+    #[arg(long, env = "LEPTON_DATA_DIR", default_value = "./lepton-data")]
+    data_dir: PathBuf,
+
+    /// Directory of the built site: `pkg/` with the browser bundles, plus public files.
+    #[arg(long, env = "LEPTON_SITE_DIR", default_value = "target/site")]
+    site_dir: PathBuf,
+
+    /// Log line format.
+    #[arg(long, env = "LEPTON_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+
+    /// Largest request body accepted, in bytes; larger requests get 413.
+    #[arg(long, env = "LEPTON_MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024)]
+    max_body_bytes: usize,
+}
+
+/// How log lines are written to stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) addr: SocketAddr,
+    pub(crate) data_dir: PathBuf,
+    pub(crate) site_dir: PathBuf,
+    pub(crate) log_format: LogFormat,
+    pub(crate) max_body_bytes: usize,
+}
+
+/// Why the server could not start; each message names what to fix.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum StartupError {
+    /// `--addr` is not `IP:PORT`.
+    #[error("invalid --addr '{addr}': expected IP:PORT, for example 127.0.0.1:3000")]
+    Address {
+        /// What was given.
+        addr: String,
+    },
+    /// The data directory path exists but is a file (or something else).
+    #[error("data dir {} exists but is not a directory", .path.display())]
+    DataDirNotDirectory {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The data directory cannot be created or written to.
+    #[error("data dir {} is not writable: {source}", .path.display())]
+    DataDirNotWritable {
+        /// The path given.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Database(#[from] crate::database::DatabaseError),
+    /// The address is taken, or not ours to bind.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// What the operating system said (for example "Address already in use").
+        source: std::io::Error,
+    },
+    /// The async runtime could not start (out of threads or memory).
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+    /// Serving failed after start-up.
+    #[error("server stopped with an error: {0}")]
+    Serve(std::io::Error),
+}
+
+impl Config {
+    /// Checks the flags.
+    ///
+    /// # Errors
+    ///
+    /// [`StartupError::Address`] when `--addr` does not parse.
+    pub(crate) fn from_cli(cli: Cli) -> Result<Self, StartupError> {
+        let addr = cli
+            .addr
+            .trim()
+            .parse()
+            .map_err(|_| StartupError::Address { addr: cli.addr })?;
+
+        Ok(Self {
+            addr,
+            data_dir: cli.data_dir,
+            site_dir: cli.site_dir,
+            log_format: cli.log_format,
+            max_body_bytes: cli.max_body_bytes,
+        })
+    }
+}
+
+/// Creates the data directory when missing and proves it is writable.
+///
+/// # Errors
+///
+/// [`StartupError::DataDirNotDirectory`] or [`StartupError::DataDirNotWritable`].
+pub(crate) fn prepare_data_dir(path: &Path) -> Result<(), StartupError> {
+    if path.exists() && !path.is_dir() {
+        return Err(StartupError::DataDirNotDirectory {
+            path: path.to_owned(),
+        });
+    }
+
+    let not_writable = |source| StartupError::DataDirNotWritable {
+        path: path.to_owned(),
+        source,
+    };
+    std::fs::create_dir_all(path).map_err(not_writable)?;
+
+    // Permission bits do not tell the whole story (read-only mounts, root in containers):
+    // writing a file does.
+    let probe = path.join(".write-probe");
+    std::fs::write(&probe, b"lepton").map_err(not_writable)?;
+    std::fs::remove_file(&probe).map_err(not_writable)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cli(args: &[&str]) -> Cli {
+        Cli::parse_from(std::iter::once("lepton").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn rejects_an_unparsable_address() {
+        let error = Config::from_cli(cli(&["--addr", "localhost:http"])).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid --addr 'localhost:http': expected IP:PORT, for example 127.0.0.1:3000"
+        );
+    }
+
+    #[test]
+    fn accepts_ipv6_addresses() {
+        let config = Config::from_cli(cli(&["--addr", "[::1]:8080"])).unwrap();
+        assert_eq!(config.addr.port(), 8080);
+    }
+
+    #[test]
+    fn a_file_is_not_a_data_dir() {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let error = prepare_data_dir(file.path()).unwrap_err();
+        assert!(matches!(error, StartupError::DataDirNotDirectory { .. }));
+    }
+
+    #[test]
+    fn creates_a_missing_data_dir() {
+        let parent = tempfile::tempdir().unwrap();
+        let dir = parent.path().join("nested/data");
+
+        prepare_data_dir(&dir).unwrap();
+        assert!(dir.is_dir());
+    }
+}
