@@ -1,6 +1,8 @@
 //! The `lepton` binary as an operator and a browser meet it: start-up errors, pages, static
 //! bundles, probes, limits and shutdown.
 
+#![expect(clippy::unwrap_used, reason = "in a test, a failed unwrap is a failed assertion")]
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 

@@ -5,6 +5,10 @@
 //! knows nothing of storage or training: pages talk to the server through HTTP and to the
 //! in-tab trainer through a Web Worker.
 
+// `#[component]` declares each component's props struct `pub`, whatever the function's own
+// visibility, so this lint would flag every private component.
+#![allow(unreachable_pub, reason = "leptos's component macro makes props structs pub")]
+
 pub mod assets;
 mod lab;
 mod nav;

@@ -15,7 +15,7 @@ pub(crate) const PAGES: [(&str, &str); 6] = [
 
 /// Links to every page; the router marks the current one with `aria-current="page"`.
 #[component]
-pub fn Nav() -> impl IntoView {
+pub(crate) fn Nav() -> impl IntoView {
     view! {
         <header class="topbar">
             <A href="/" attr:class="brand">

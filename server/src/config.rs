@@ -8,10 +8,14 @@ use clap::{Parser, ValueEnum};
 
 /// The Lepton server: dashboard, datasets, training and models over HTTP.
 ///
-/// Every flag can also be set through the environment variable shown with it. The log filter
-/// is read from RUST_LOG (for example `RUST_LOG=lepton=debug,info`).
+/// Every flag can also be set through the environment variable shown with it.
 #[derive(Debug, Parser)]
-#[command(name = "lepton", version, about, long_about = None)]
+#[command(
+    name = "lepton",
+    version,
+    about,
+    after_help = "The log filter is read from RUST_LOG, for example RUST_LOG=lepton=debug,info."
+)]
 pub(crate) struct Cli {
     /// Address and port to listen on.
     #[arg(long, env = "LEPTON_ADDR", default_value = "127.0.0.1:3000")]

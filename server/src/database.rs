@@ -4,7 +4,6 @@
 //! up on the schema this build expects before the first request is served.
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::SqlitePool;

@@ -6,7 +6,7 @@ use super::Planned;
 
 /// The datasets page.
 #[component]
-pub fn Datasets() -> impl IntoView {
+pub(crate) fn Datasets() -> impl IntoView {
     view! {
         <Planned
             title="Datasets"

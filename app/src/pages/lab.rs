@@ -3,7 +3,9 @@
 //! Controls for data, architecture and backend, the decision boundary and the evaluation
 //! charts arrive with the Lab's own feature; this page proves the worker path end to end.
 
-use lepton_protocol::{EpochSummary, LabEvent, LabRequest, TrainRequest};
+use lepton_protocol::{EpochSummary, TrainRequest};
+#[cfg(feature = "hydrate")]
+use lepton_protocol::{LabEvent, LabRequest};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -24,7 +26,7 @@ const CHART_HEIGHT: f32 = 160.0;
 
 /// The Lab page.
 #[component]
-pub fn Lab() -> impl IntoView {
+pub(crate) fn Lab() -> impl IntoView {
     let (epochs, set_epochs) = signal(Vec::<EpochSummary>::new());
     let (state, set_state) = signal(RunState::Idle);
     let request = TrainRequest::default();
@@ -160,6 +162,7 @@ fn start_training(
     }
 }
 
+#[cfg(feature = "hydrate")]
 fn apply_event(
     event: LabEvent,
     set_epochs: WriteSignal<Vec<EpochSummary>>,

@@ -6,7 +6,7 @@ use super::Planned;
 
 /// The models page.
 #[component]
-pub fn Models() -> impl IntoView {
+pub(crate) fn Models() -> impl IntoView {
     view! {
         <Planned
             title="Models"

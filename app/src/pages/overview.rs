@@ -40,7 +40,7 @@ const STAGES: [(&str, &str, &str, bool); 5] = [
 
 /// The overview page.
 #[component]
-pub fn Overview() -> impl IntoView {
+pub(crate) fn Overview() -> impl IntoView {
     view! {
         <Title text="Overview" />
         <h1>"Overview"</h1>

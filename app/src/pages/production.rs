@@ -6,7 +6,7 @@ use super::Planned;
 
 /// The production page.
 #[component]
-pub fn Production() -> impl IntoView {
+pub(crate) fn Production() -> impl IntoView {
     view! {
         <Planned
             title="Production"

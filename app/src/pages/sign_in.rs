@@ -6,7 +6,7 @@ use super::Planned;
 
 /// The sign-in page.
 #[component]
-pub fn SignIn() -> impl IntoView {
+pub(crate) fn SignIn() -> impl IntoView {
     view! {
         <Planned
             title="Sign in"

@@ -6,7 +6,7 @@ use super::Planned;
 
 /// The training page.
 #[component]
-pub fn Training() -> impl IntoView {
+pub(crate) fn Training() -> impl IntoView {
     view! {
         <Planned
             title="Training"
