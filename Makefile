@@ -12,7 +12,7 @@ export LEPTON_SITE_DIR ?= $(CARGO_TARGET_DIR)/site
 export LEPTON_ADDR ?= 127.0.0.1:3000
 export LEPTON_DATA_DIR ?= ./lepton-data
 
-.PHONY: setup site run test test-rust test-e2e lint fmt bench clean
+.PHONY: setup site run test build-tests test-rust test-e2e lint fmt bench clean
 
 ## setup: install the wasm target, wasm-bindgen, wasm-opt, Chromium and npm packages (idempotent)
 setup:
@@ -35,13 +35,16 @@ test: site
 	cargo fmt --all --check
 	$(MAKE) --no-print-directory test-rust test-e2e
 
-test-rust:
-	cargo build -p lepton-server
+# One build of every native target, tests included: building the server alone would resolve
+# different dependency features and make the next step compile the dependencies again.
+build-tests:
+	cargo build --workspace --exclude lepton-worker --all-targets
+
+test-rust: build-tests
 	LEPTON_BIN="$(CARGO_TARGET_DIR)/debug/lepton" \
 		cargo test --workspace --exclude lepton-worker
 
-test-e2e:
-	cargo build -p lepton-server
+test-e2e: build-tests
 	cd end2end && LEPTON_BIN="$(CARGO_TARGET_DIR)/debug/lepton" \
 		LEPTON_E2E_PORT=$$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') \
 		npx playwright test

@@ -1,8 +1,13 @@
 //! The `lepton` binary as an operator and a browser meet it: start-up errors, pages, static
 //! bundles, probes, limits and shutdown.
 
-#![expect(clippy::unwrap_used, reason = "in a test, a failed unwrap is a failed assertion")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "in a test, a failed unwrap is a failed assertion"
+)]
 
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -203,18 +208,26 @@ async fn pages_link_the_hashed_bundles() {
 #[tokio::test]
 async fn an_oversized_body_gets_413_and_the_server_goes_on() {
     let server = TestServer::start(&[]).await;
-    let client = client();
 
-    let body = vec![b'x'; 20 * 1024 * 1024];
-    let response = client
-        .post(server.url("/api/anything"))
-        .body(body)
-        .send()
-        .await
+    // As curl does for large uploads, announce the body and wait: the server must refuse it
+    // from the headers alone, before a single byte of the 20 MB is sent.
+    let mut stream = TcpStream::connect(server.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
-    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let head = format!(
+        "POST /api/anything HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\n\
+         Content-Type: application/octet-stream\r\nExpect: 100-continue\r\n\r\n",
+        server.addr,
+        20 * 1024 * 1024
+    );
+    stream.write_all(head.as_bytes()).unwrap();
 
-    let next = client.get(server.url("/healthz")).send().await.unwrap();
+    let mut status_line = String::new();
+    BufReader::new(&stream).read_line(&mut status_line).unwrap();
+    assert!(status_line.starts_with("HTTP/1.1 413"), "{status_line:?}");
+
+    let next = client().get(server.url("/healthz")).send().await.unwrap();
     assert_eq!(next.status(), StatusCode::OK);
 }
 

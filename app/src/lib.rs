@@ -7,7 +7,10 @@
 
 // `#[component]` declares each component's props struct `pub`, whatever the function's own
 // visibility, so this lint would flag every private component.
-#![allow(unreachable_pub, reason = "leptos's component macro makes props structs pub")]
+#![allow(
+    unreachable_pub,
+    reason = "leptos's component macro makes props structs pub"
+)]
 
 pub mod assets;
 mod lab;

@@ -49,11 +49,7 @@ pub(crate) enum DatabaseError {
 pub(crate) async fn open(data_dir: &Path) -> Result<SqlitePool, DatabaseError> {
     let path = data_dir.join(DATABASE_FILE);
 
-    let options = SqliteConnectOptions::from_str("sqlite:")
-        .map_err(|source| DatabaseError::Open {
-            path: path.clone(),
-            source,
-        })?
+    let options = SqliteConnectOptions::new()
         .filename(&path)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)

@@ -43,9 +43,9 @@ pub(crate) fn build(state: AppState, config: &Config) -> Router {
         .route("/readyz", get(health::readyz))
         .nest("/pkg", pkg)
         .leptos_routes(&state, pages, move || shell(page_assets.clone()))
-        .fallback(leptos_axum::file_and_error_handler(move |_| {
-            shell(fallback_assets.clone())
-        }))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            move |_| shell(fallback_assets.clone()),
+        ))
         .with_state(state)
         .layer(
             ServiceBuilder::new()
@@ -85,7 +85,7 @@ fn request_span(request: &Request) -> Span {
     )
 }
 
-fn record_response(response: &Response<Body>, latency: Duration, span: &Span) {
+fn record_response<B>(response: &Response<B>, latency: Duration, span: &Span) {
     let status = response.status().as_u16();
     let latency_ms = latency.as_secs_f64() * 1000.0;
 

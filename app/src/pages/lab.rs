@@ -13,6 +13,10 @@ use crate::lab::polyline_points;
 
 /// Where a run stands, as the page shows it.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(
+    not(feature = "hydrate"),
+    expect(dead_code, reason = "only the browser moves a run past Idle")
+)]
 enum RunState {
     Idle,
     Loading,
