@@ -11,7 +11,7 @@ use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use lepton_integration::{TestServer, binary, client, free_port, site_dir};
+use lepton_integration::{TestServer, binary, client, site_dir};
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE};
 
@@ -301,7 +301,7 @@ fn an_unparsable_address_exits_2_with_a_message() {
 
 #[test]
 fn a_port_in_use_exits_2_with_a_message() {
-    let taken = std::net::TcpListener::bind(("127.0.0.1", free_port())).unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
     let data = tempfile::tempdir().unwrap();
 

@@ -58,31 +58,38 @@ pub fn free_port() -> u16 {
 
 impl TestServer {
     /// Starts a server with `extra` flags and waits until it is healthy.
+    ///
+    /// A free port can be taken by a parallel test between choosing it and binding it; the
+    /// server then exits at once, and this tries again on another port.
     pub async fn start(extra: &[&str]) -> Self {
-        let data_dir = tempfile::tempdir().expect("temporary data dir");
-        let addr: SocketAddr = ([127, 0, 0, 1], free_port()).into();
+        for _ in 0..5 {
+            let data_dir = tempfile::tempdir().expect("temporary data dir");
+            let addr: SocketAddr = ([127, 0, 0, 1], free_port()).into();
 
-        let child = Command::new(binary())
-            .arg("--addr")
-            .arg(addr.to_string())
-            .arg("--data-dir")
-            .arg(data_dir.path())
-            .arg("--site-dir")
-            .arg(site_dir())
-            .args(extra)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start the lepton binary (run `make test`, which builds it)");
+            let child = Command::new(binary())
+                .arg("--addr")
+                .arg(addr.to_string())
+                .arg("--data-dir")
+                .arg(data_dir.path())
+                .arg("--site-dir")
+                .arg(site_dir())
+                .args(extra)
+                .env("RUST_LOG", "warn")
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .expect("start the lepton binary (run `make test`, which builds it)");
 
-        let server = Self {
-            child,
-            addr,
-            data_dir,
-        };
-        server.wait_until_healthy().await;
-        server
+            let mut server = Self {
+                child,
+                addr,
+                data_dir,
+            };
+            if server.wait_until_healthy().await {
+                return server;
+            }
+        }
+        panic!("lepton did not start on any of five free ports");
     }
 
     /// `http://ADDR` + `path`.
@@ -90,15 +97,24 @@ impl TestServer {
         format!("http://{}{path}", self.addr)
     }
 
-    async fn wait_until_healthy(&self) {
+    /// True once `/healthz` answers; false when the process exited first.
+    async fn wait_until_healthy(&mut self) -> bool {
         let client = client();
         let deadline = Instant::now() + START_TIMEOUT;
 
         while Instant::now() < deadline {
             if let Ok(response) = client.get(self.url("/healthz")).send().await {
                 if response.status().is_success() {
-                    return;
+                    return true;
                 }
+            }
+            if self
+                .child
+                .try_wait()
+                .expect("poll the lepton process")
+                .is_some()
+            {
+                return false;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
