@@ -51,8 +51,8 @@ test-e2e: build-tests
 
 ## lint: clippy with warnings as errors, natively and for both wasm crates
 lint: setup
-	cargo clippy --workspace --exclude lepton-worker --all-targets -- -D warnings
-	cargo clippy --target wasm32-unknown-unknown -p lepton-app -p lepton-worker \
+	cargo clippy --keep-going --workspace --exclude lepton-worker --all-targets -- -D warnings
+	cargo clippy --keep-going --target wasm32-unknown-unknown -p lepton-app -p lepton-worker \
 		--features lepton-app/hydrate -- -D warnings
 
 fmt:

@@ -56,11 +56,12 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 RUST_LOG=warn taskset -c 0 "$binary" --addr "127.0.0.1:$port" --data-dir "$data_dir" \
     --site-dir "$site_dir" >/dev/null 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$data_dir" "$site_dir/bench-overview.html"' EXIT
+trap 'kill $server 2>/dev/null; rm -rf "$data_dir" "$site_dir"/{,pkg/}bench-overview.html' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
 curl -sf "http://127.0.0.1:$port/" -o "$site_dir/bench-overview.html"
 page_bytes=$(size "$site_dir/bench-overview.html")
+cp "$site_dir/bench-overview.html" "$site_dir/pkg/bench-overview.html"
 
 # Prints requests/s and p99 latency of one wrk run against a path.
 load() {
@@ -71,15 +72,19 @@ load() {
 taskset -c 1 wrk -t1 -c4 -d2s "http://127.0.0.1:$port/" >/dev/null  # warm-up
 read -r ssr_rps ssr_p99 <<<"$(load /)"
 read -r static_rps static_p99 <<<"$(load /bench-overview.html)"
+read -r pkg_rps pkg_p99 <<<"$(load /pkg/bench-overview.html)"
 ratio=$(awk -v a="$ssr_rps" -v b="$static_rps" 'BEGIN { printf "%.2f", a / b }')
+pkg_ratio=$(awk -v a="$ssr_rps" -v b="$pkg_rps" 'BEGIN { printf "%.2f", a / b }')
 
 echo "## SSR against a static file ($page_bytes bytes, ${duration} s, $connections connections)"
 echo
 echo "| what | requests/s | p99 latency |"
 echo "|---|---|---|"
 echo "| Overview page, server-rendered | $ssr_rps | $ssr_p99 |"
-echo "| same bytes as a static file | $static_rps | $static_p99 |"
-echo "| ratio SSR / static | $ratio | |"
+echo "| same bytes as a public file (site root, leptos_axum's file handler) | $static_rps | $static_p99 |"
+echo "| same bytes under /pkg (tower-http ServeDir, precompressed lookups) | $pkg_rps | $pkg_p99 |"
+echo "| ratio SSR / site-root file | $ratio | |"
+echo "| ratio SSR / /pkg file | $pkg_ratio | |"
 echo
 
 if [[ ${BENCH_CLEAN_BUILD:-0} == 1 ]]; then

@@ -86,7 +86,7 @@ impl Dataset {
         if feature_count == 0 {
             return Err(DatasetError::NoFeatures);
         }
-        if features.len() % feature_count != 0 {
+        if !features.len().is_multiple_of(feature_count) {
             return Err(DatasetError::RaggedRows {
                 values: features.len(),
                 feature_count,
@@ -229,7 +229,8 @@ impl Dataset {
         let bad = DatasetError::BadSplit {
             fraction: validation_fraction,
         };
-        if !(validation_fraction > 0.0 && validation_fraction < 1.0) {
+        if validation_fraction.is_nan() || validation_fraction <= 0.0 || validation_fraction >= 1.0
+        {
             return Err(bad);
         }
 

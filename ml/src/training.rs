@@ -104,7 +104,7 @@ impl TrainingConfig {
                 "hidden layers need at least one unit",
             ));
         }
-        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
+        if !self.learning_rate.is_finite() || self.learning_rate <= 0.0 {
             return Err(TrainError::InvalidConfig(
                 "the learning rate must be positive",
             ));

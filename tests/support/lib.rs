@@ -103,10 +103,10 @@ impl TestServer {
         let deadline = Instant::now() + START_TIMEOUT;
 
         while Instant::now() < deadline {
-            if let Ok(response) = client.get(self.url("/healthz")).send().await {
-                if response.status().is_success() {
-                    return true;
-                }
+            if let Ok(response) = client.get(self.url("/healthz")).send().await
+                && response.status().is_success()
+            {
+                return true;
             }
             if self
                 .child

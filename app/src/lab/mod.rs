@@ -14,7 +14,7 @@ pub(crate) use client::{TrainingWorker, spawn};
 ///
 /// Every series shares the y-scale (0 to the largest value) so the curves compare.
 pub(crate) fn polyline_points(series: &[f32], max: f32, width: f32, height: f32) -> String {
-    if series.is_empty() || !(max > 0.0) {
+    if series.is_empty() || max.is_nan() || max <= 0.0 {
         return String::new();
     }
 
