@@ -6,7 +6,7 @@
     reason = "in a test, a failed unwrap is a failed assertion"
 )]
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -110,6 +110,43 @@ async fn responses_echo_a_request_id() {
         .await
         .unwrap();
     assert_eq!(echoed.headers()["x-request-id"], "trace-me-42");
+}
+
+#[tokio::test]
+async fn json_logs_carry_one_span_per_request() {
+    let mut server = TestServer::start_with_logs(&["--log-format", "json"], "info").await;
+
+    let response = client()
+        .get(server.url("/lab"))
+        .header("x-request-id", "log-me-7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+
+    server.terminate();
+    server.child.wait().unwrap();
+    let mut logs = String::new();
+    server
+        .child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+
+    let line = logs
+        .lines()
+        .find(|line| line.contains("log-me-7") && line.contains("request finished"))
+        .unwrap_or_else(|| panic!("no finished-request line for log-me-7 in:\n{logs}"));
+    let event: serde_json::Value = serde_json::from_str(line).unwrap();
+    let span = &event["span"];
+    assert_eq!(span["name"], "request");
+    assert_eq!(span["method"], "GET");
+    assert_eq!(span["matched_path"], "/lab");
+    assert_eq!(span["request_id"], "log-me-7");
+    assert_eq!(span["status"], 200);
+    assert!(span["latency_ms"].as_f64().is_some(), "{line}");
 }
 
 /// Reads the hashed bundle names the site build wrote.

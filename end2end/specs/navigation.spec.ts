@@ -35,3 +35,24 @@ test('an unknown address shows the 404 page with status 404', async ({ page }) =
   await screenshot(page, 'page-not-found');
   watch.expectNone();
 });
+
+test('the dashboard follows a dark system theme and fits a phone screen', async ({ browser }) => {
+  const context = await browser.newContext({
+    colorScheme: 'dark',
+    viewport: { width: 390, height: 844 },
+    baseURL: test.info().project.use.baseURL,
+  });
+  const page = await context.newPage();
+  const watch = new ProblemWatch(page);
+
+  await page.goto('/lab');
+  await waitForHydration(page);
+
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  expect(background).toBe('rgb(17, 19, 24)');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await screenshot(page, 'lab-dark-phone');
+  watch.expectNone();
+  await context.close();
+});

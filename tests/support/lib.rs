@@ -62,6 +62,16 @@ impl TestServer {
     /// A free port can be taken by a parallel test between choosing it and binding it; the
     /// server then exits at once, and this tries again on another port.
     pub async fn start(extra: &[&str]) -> Self {
+        Self::launch(extra, "warn", Stdio::null).await
+    }
+
+    /// Like [`TestServer::start`], with the log filter `rust_log` and stdout (where the logs
+    /// go) piped for the test to read from `child.stdout`.
+    pub async fn start_with_logs(extra: &[&str], rust_log: &str) -> Self {
+        Self::launch(extra, rust_log, Stdio::piped).await
+    }
+
+    async fn launch(extra: &[&str], rust_log: &str, stdout: fn() -> Stdio) -> Self {
         for _ in 0..5 {
             let data_dir = tempfile::tempdir().expect("temporary data dir");
             let addr: SocketAddr = ([127, 0, 0, 1], free_port()).into();
@@ -74,8 +84,8 @@ impl TestServer {
                 .arg("--site-dir")
                 .arg(site_dir())
                 .args(extra)
-                .env("RUST_LOG", "warn")
-                .stdout(Stdio::null())
+                .env("RUST_LOG", rust_log)
+                .stdout(stdout())
                 .stderr(Stdio::inherit())
                 .spawn()
                 .expect("start the lepton binary (run `make test`, which builds it)");

@@ -65,6 +65,7 @@ pub(crate) fn Lab() -> impl IntoView {
         <section class="card" aria-labelledby="loss-heading">
             <h2 id="loss-heading">"Loss"</h2>
             <LossChart epochs />
+            <div class="table-scroll">
             <table class="epochs" data-testid="epochs">
                 <thead>
                     <tr>
@@ -87,6 +88,7 @@ pub(crate) fn Lab() -> impl IntoView {
                     </For>
                 </tbody>
             </table>
+            </div>
         </section>
     }
 }
