@@ -30,10 +30,10 @@ run: site
 	@printf 'No sign-in is needed yet: accounts are not built. Stop with Ctrl-C.\n\n'
 	@exec "$(CARGO_TARGET_DIR)/release/lepton"
 
-## test: every test: formatting, unit, integration (real binary) and end-to-end (Chromium)
+## test: every check: formatting, clippy, unit, integration (real binary), end-to-end (Chromium)
 test: site
 	cargo fmt --all --check
-	$(MAKE) --no-print-directory test-rust test-e2e
+	$(MAKE) --no-print-directory lint test-rust test-e2e
 
 # One build of every native target, tests included: building the server alone would resolve
 # different dependency features and make the next step compile the dependencies again.
@@ -46,7 +46,7 @@ test-rust: build-tests
 
 test-e2e: build-tests
 	cd end2end && LEPTON_BIN="$(CARGO_TARGET_DIR)/debug/lepton" \
-		LEPTON_E2E_PORT=$$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') \
+		LEPTON_E2E_PORT=$$(../scripts/free-port.py) \
 		npx playwright test
 
 ## lint: clippy with warnings as errors, natively and for both wasm crates

@@ -15,7 +15,8 @@ duration="${BENCH_SECONDS:-10}"
 connections="${BENCH_CONNECTIONS:-16}"
 
 if ! command -v wrk >/dev/null; then
-    if [[ $(id -u) -eq 0 ]]; then apt-get install -y -qq wrk >/dev/null; else sudo apt-get install -y -qq wrk >/dev/null; fi
+    if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
+    "${sudo[@]}" apt-get install -y -qq wrk >/dev/null
 fi
 
 size() { stat -c %s "$1"; }
@@ -34,7 +35,10 @@ sizes_row() {
 }
 
 manifest="$site_dir/pkg/manifest.json"
-field() { python3 -c "import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$manifest" "$1"; }
+field() {
+    python3 -c "import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" \
+        "$manifest" "$1"
+}
 app_js=$(field app_js)
 app_wasm=$(field app_wasm)
 css=$(field css)
@@ -52,12 +56,15 @@ sizes_row "Lab worker (script + JS + wasm)" "$worker" "$trainer_js" "$trainer_wa
 echo
 
 data_dir=$(mktemp -d)
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(scripts/free-port.py)
 RUST_LOG=warn taskset -c 0 "$binary" --addr "127.0.0.1:$port" --data-dir "$data_dir" \
     --site-dir "$site_dir" >/dev/null 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$data_dir" "$site_dir"/{,pkg/}bench-overview.html' EXIT
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 100); do
+    curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
+    sleep 0.1
+done
 
 curl -sf "http://127.0.0.1:$port/" -o "$site_dir/bench-overview.html"
 page_bytes=$(size "$site_dir/bench-overview.html")
@@ -81,7 +88,7 @@ echo
 echo "| what | requests/s | p99 latency |"
 echo "|---|---|---|"
 echo "| Overview page, server-rendered | $ssr_rps | $ssr_p99 |"
-echo "| same bytes as a public file (site root, leptos_axum's file handler) | $static_rps | $static_p99 |"
+echo "| same bytes as a public file (leptos_axum's file handler) | $static_rps | $static_p99 |"
 echo "| same bytes under /pkg (tower-http ServeDir, precompressed lookups) | $pkg_rps | $pkg_p99 |"
 echo "| ratio SSR / site-root file | $ratio | |"
 echo "| ratio SSR / /pkg file | $pkg_ratio | |"

@@ -16,7 +16,8 @@ test('navigates client-side through every page without a reload', async ({ page 
     await expect(page).toHaveURL(target.path);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(target.heading);
     await expect(page).toHaveTitle(`${target.heading} · Lepton`);
-    await screenshot(page, `page${target.path === '/' ? '-overview' : target.path.replace('/', '-')}`);
+    const name = target.path === '/' ? 'overview' : target.path.slice(1);
+    await screenshot(page, `page-${name}`);
   }
 
   const marker = await page.evaluate(() => (window as unknown as { marker?: string }).marker);
@@ -25,7 +26,9 @@ test('navigates client-side through every page without a reload', async ({ page 
 });
 
 test('an unknown address shows the 404 page with status 404', async ({ page }) => {
-  const watch = new ProblemWatch(page, (url, status) => status === 404 && url.endsWith('/no-such-page'));
+  const expected404 = (url: string, status: number) =>
+    status === 404 && url.endsWith('/no-such-page');
+  const watch = new ProblemWatch(page, expected404);
 
   const response = await page.goto('/no-such-page');
 
@@ -50,7 +53,9 @@ test('the dashboard follows a dark system theme and fits a phone screen', async 
 
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   expect(background).toBe('rgb(17, 19, 24)');
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - window.innerWidth,
+  );
   expect(overflow).toBeLessThanOrEqual(0);
   await screenshot(page, 'lab-dark-phone');
   watch.expectNone();

@@ -12,9 +12,9 @@ pub(crate) fn Datasets() -> impl IntoView {
             title="Datasets"
             summary="Your data, its versions and what is wrong with it."
             plans=&[
-                "upload CSV or JSON Lines files from the browser or from scripts, streamed to the server",
+                "upload CSV or JSON Lines from the browser or from scripts, streamed to the server",
                 "see each column's type, missing values, outliers and class balance at a glance",
-                "prepare data with imputation, scaling, encoding and seeded train / validation / test splits",
+                "impute, scale and encode columns, and split rows with a seed for training",
             ]
         />
     }

@@ -48,12 +48,7 @@ pub(crate) fn Lab() -> impl IntoView {
         <section class="card" aria-labelledby="run-heading">
             <h2 id="run-heading">"Two moons, default model"</h2>
             <p>
-                {format!(
-                    "{} points with noise {}, a 64-64-1 network, Adam at learning rate 0.001, batch 32, {} epochs, 20 % held out for validation.",
-                    request.samples,
-                    request.noise,
-                    request.epochs,
-                )}
+                {describe(&request)}
             </p>
             <button type="button" class="primary" on:click=start disabled=running>
                 "Train"
@@ -81,7 +76,9 @@ pub(crate) fn Lab() -> impl IntoView {
                         <tr>
                             <td>{format!("{} / {}", epoch.epoch, epoch.epochs)}</td>
                             <td class="train-loss">{format!("{:.4}", epoch.train_loss)}</td>
-                            <td class="validation-loss">{format!("{:.4}", epoch.validation_loss)}</td>
+                            <td class="validation-loss">
+                                {format!("{:.4}", epoch.validation_loss)}
+                            </td>
                             <td>{format!("{:.1} %", epoch.validation_accuracy * 100.0)}</td>
                             <td>{format!("{:.0} ms", epoch.elapsed_ms)}</td>
                         </tr>
@@ -126,6 +123,15 @@ fn LossChart(epochs: ReadSignal<Vec<EpochSummary>>) -> impl IntoView {
             "validation"
         </p>
     }
+}
+
+/// The run's settings in one sentence.
+fn describe(request: &TrainRequest) -> String {
+    format!(
+        "{} points with noise {}, a 64-64-1 network, Adam at learning rate 0.001, batch 32, \
+         {} epochs, 20 % held out for validation.",
+        request.samples, request.noise, request.epochs,
+    )
 }
 
 fn status_text(state: &RunState) -> String {

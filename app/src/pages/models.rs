@@ -12,7 +12,7 @@ pub(crate) fn Models() -> impl IntoView {
             title="Models"
             summary="Every trained model version, how it was made and how well it does."
             plans=&[
-                "compare versions by accuracy, precision, recall, F1, ROC curves and confusion matrices",
+                "compare versions by accuracy, precision, recall, F1, ROC and confusion matrices",
                 "promote a version from staging to production, and roll back",
                 "download a model or load it into the Lab",
             ]
