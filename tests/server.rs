@@ -316,6 +316,21 @@ fn a_data_dir_that_is_a_file_exits_2_with_a_message() {
 }
 
 #[test]
+fn a_data_dir_that_cannot_be_created_exits_2_with_a_message() {
+    // Even root cannot create directories in procfs, so this holds in CI containers too.
+    let path = "/proc/lepton-cannot-be-here/data";
+
+    let (code, stderr) = run_to_exit(&["--addr", "127.0.0.1:0", "--data-dir", path]);
+
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.starts_with(&format!("lepton: data dir {path} is not writable: ")),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
+
+#[test]
 fn an_unparsable_address_exits_2_with_a_message() {
     let data = tempfile::tempdir().unwrap();
 
