@@ -45,9 +45,9 @@ test-rust: build-tests
 		cargo test --workspace --exclude lepton-worker
 
 test-e2e: build-tests
-	cd end2end && LEPTON_BIN="$(CARGO_TARGET_DIR)/debug/lepton" \
-		LEPTON_E2E_PORT=$$(../scripts/free-port.py) \
-		npx playwright test
+	data_dir=$$(mktemp -d) && trap 'rm -rf "$$data_dir"' EXIT && cd end2end && \
+		LEPTON_BIN="$(CARGO_TARGET_DIR)/debug/lepton" LEPTON_E2E_DATA_DIR="$$data_dir" \
+		LEPTON_E2E_PORT=$$(../scripts/free-port.py) npx playwright test
 
 ## lint: clippy with warnings as errors, natively and for both wasm crates
 lint: setup

@@ -1,5 +1,6 @@
 // Playwright drives Debian's Chromium against the real `lepton` binary, started here on a
-// free loopback port with a temporary data directory. `make test-e2e` sets the variables.
+// free loopback port with a temporary data directory. `make test-e2e` sets the variables and
+// removes the data directory afterwards.
 import { defineConfig } from '@playwright/test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 const port = process.env.LEPTON_E2E_PORT ?? '3197';
 const binary = process.env.LEPTON_BIN ?? '../target/debug/lepton';
 const siteDir = process.env.LEPTON_SITE_DIR ?? '../target/site';
-const dataDir = mkdtempSync(join(tmpdir(), 'lepton-e2e-'));
+const dataDir = process.env.LEPTON_E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'lepton-e2e-'));
 
 export default defineConfig({
   testDir: './specs',
