@@ -54,6 +54,25 @@ async fn every_route_renders_its_heading() {
 }
 
 #[tokio::test]
+async fn the_lab_button_waits_for_the_browser_code() {
+    let server = TestServer::start(&[]).await;
+
+    let html = client()
+        .get(server.url("/lab"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+
+    assert!(
+        html.contains(r#"<button type="button" disabled class="primary">"#),
+        "{html}"
+    );
+}
+
+#[tokio::test]
 async fn unknown_paths_get_the_404_page() {
     let server = TestServer::start(&[]).await;
 

@@ -35,7 +35,13 @@ pub(crate) fn Lab() -> impl IntoView {
     let (state, set_state) = signal(RunState::Idle);
     let request = TrainRequest::default();
 
-    let running = move || matches!(state.get(), RunState::Loading | RunState::Training { .. });
+    // Effects run only in the browser, so the button stays disabled in the server's HTML
+    // until the wasm that handles its click has loaded.
+    let (interactive, set_interactive) = signal(false);
+    Effect::new(move |_| set_interactive.set(true));
+    let busy = move || {
+        !interactive.get() || matches!(state.get(), RunState::Loading | RunState::Training { .. })
+    };
     let start = start_training(request.clone(), set_epochs, set_state);
 
     view! {
@@ -50,7 +56,7 @@ pub(crate) fn Lab() -> impl IntoView {
             <p>
                 {describe(&request)}
             </p>
-            <button type="button" class="primary" on:click=start disabled=running>
+            <button type="button" class="primary" on:click=start disabled=busy>
                 "Train"
             </button>
             <p class="status" role="status" data-testid="lab-status">
