@@ -57,14 +57,7 @@ async fn every_route_renders_its_heading() {
 async fn the_lab_button_waits_for_the_browser_code() {
     let server = TestServer::start(&[]).await;
 
-    let html = client()
-        .get(server.url("/lab"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = server.text("/lab").await;
 
     assert!(
         html.contains(r#"<button type="button" disabled class="primary">"#),
@@ -243,14 +236,7 @@ async fn pages_link_the_hashed_bundles() {
     let server = TestServer::start(&[]).await;
     let manifest = manifest();
 
-    let html = client()
-        .get(server.url("/lab"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = server.text("/lab").await;
 
     for key in ["app_js", "app_wasm", "css", "worker"] {
         let name = manifest[key].as_str().unwrap();

@@ -102,6 +102,16 @@ impl TestServer {
         panic!("lepton did not start on any of five free ports");
     }
 
+    /// The body of `GET path` as text, whatever the status.
+    pub async fn text(&self, path: &str) -> String {
+        let response = client()
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("GET request");
+        response.text().await.expect("response body")
+    }
+
     /// `http://ADDR` + `path`.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
