@@ -80,8 +80,7 @@ taskset -c 1 wrk -t1 -c4 -d2s "http://127.0.0.1:$port/" >/dev/null  # warm-up
 read -r ssr_rps ssr_p99 <<<"$(load /)"
 read -r static_rps static_p99 <<<"$(load /bench-overview.html)"
 read -r pkg_rps pkg_p99 <<<"$(load /pkg/bench-overview.html)"
-ratio=$(awk -v a="$ssr_rps" -v b="$static_rps" 'BEGIN { printf "%.2f", a / b }')
-pkg_ratio=$(awk -v a="$ssr_rps" -v b="$pkg_rps" 'BEGIN { printf "%.2f", a / b }')
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 echo "## SSR against a static file ($page_bytes bytes, ${duration} s, $connections connections)"
 echo
@@ -90,8 +89,8 @@ echo "|---|---|---|"
 echo "| Overview page, server-rendered | $ssr_rps | $ssr_p99 |"
 echo "| same bytes as a public file (leptos_axum's file handler) | $static_rps | $static_p99 |"
 echo "| same bytes under /pkg (tower-http ServeDir, precompressed lookups) | $pkg_rps | $pkg_p99 |"
-echo "| ratio SSR / site-root file | $ratio | |"
-echo "| ratio SSR / /pkg file | $pkg_ratio | |"
+echo "| ratio SSR / site-root file | $(ratio "$ssr_rps" "$static_rps") | |"
+echo "| ratio SSR / /pkg file | $(ratio "$ssr_rps" "$pkg_rps") | |"
 echo
 
 if [[ ${BENCH_CLEAN_BUILD:-0} == 1 ]]; then

@@ -213,6 +213,8 @@ impl Trainer {
     ///
     /// [`TrainError::Readback`] when the device fails.
     pub async fn evaluate(&self, dataset: &Dataset) -> Result<(f32, BinaryMetrics), TrainError> {
+        // The rows are uploaded on every call (once per epoch in training); cheap for the
+        // toy sets, to be cached on the device when validation sets grow.
         let model = self.model.valid();
         let device = self.device.clone().inner();
 
@@ -241,6 +243,9 @@ impl Trainer {
         read_vec(self.model.valid().probabilities(inputs)).await
     }
 
+    /// Copies the rows of one batch to the device. Gathering on the host keeps the loop
+    /// portable across backends; it costs an upload per batch, which matters only once
+    /// datasets outgrow the toy sets and should then move to an on-device `select`.
     fn batch(&self, dataset: &Dataset, rows: &[usize]) -> (Tensor<2>, Tensor<2, Int>) {
         let (features, labels) = dataset.gather(rows);
 

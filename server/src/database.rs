@@ -97,16 +97,30 @@ async fn record_installation(pool: &SqlitePool) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Why the database did not answer a readiness check.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum PingError {
+    /// The query failed: the file is gone, locked or corrupt.
+    #[error(transparent)]
+    Query(#[from] sqlx::Error),
+    /// No answer in time: the database is busy with a long write or the disk stalls.
+    #[error("no answer within {} ms", .0.as_millis())]
+    Timeout(Duration),
+}
+
 /// Whether the database answers a query within `timeout`.
-pub(crate) async fn ping(pool: &SqlitePool, timeout: Duration) -> Result<(), String> {
+///
+/// # Errors
+///
+/// [`PingError`] saying whether the query failed or took too long.
+pub(crate) async fn ping(pool: &SqlitePool, timeout: Duration) -> Result<(), PingError> {
     let query =
         sqlx::query_scalar::<_, String>("SELECT installation_id FROM instance WHERE id = 1")
             .fetch_one(pool);
 
     match tokio::time::timeout(timeout, query).await {
-        Ok(Ok(_)) => Ok(()),
-        Ok(Err(error)) => Err(error.to_string()),
-        Err(_) => Err(format!("no answer within {} ms", timeout.as_millis())),
+        Ok(answer) => answer.map(drop).map_err(PingError::from),
+        Err(_) => Err(PingError::Timeout(timeout)),
     }
 }
 

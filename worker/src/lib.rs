@@ -6,12 +6,32 @@
 //!
 //! This first version trains on burn's CPU device; WebGPU arrives with the Lab's controls.
 
-use lepton_ml::{Dataset, Trainer, TrainingConfig};
+use lepton_ml::{Dataset, DatasetError, TrainError, Trainer, TrainingConfig};
 use lepton_protocol::{EpochSummary, LabEvent, LabRequest, TrainRequest};
 use wasm_bindgen::prelude::*;
 
 /// Largest generated dataset the worker accepts: enough for the demo, small enough for a tab.
 const MAX_SAMPLES: usize = 100_000;
+
+/// Why a request could not be carried out; the message is shown on the Lab page as it is.
+#[derive(Debug, thiserror::Error)]
+enum WorkerError {
+    /// The page sent something this worker version does not know.
+    #[error("the worker did not understand the request: {0}")]
+    Request(#[from] serde_wasm_bindgen::Error),
+    /// The requested dataset size is outside what a tab should train on.
+    #[error("choose between 10 and {MAX_SAMPLES} samples")]
+    SampleCount,
+    /// The generated data could not be split.
+    #[error(transparent)]
+    Dataset(#[from] DatasetError),
+    /// Training could not start or stopped (a divergent loss, a failed device).
+    #[error(transparent)]
+    Train(#[from] TrainError),
+    /// The page no longer takes events; nobody is left to tell.
+    #[error("the page stopped listening")]
+    PageGone,
+}
 
 /// Installs the panic hook so a Rust panic reaches the browser console with its message.
 #[wasm_bindgen(start)]
@@ -36,23 +56,23 @@ pub async fn handle(request: JsValue, emit: js_sys::Function) -> Result<(), JsVa
 
     let outcome = match serde_wasm_bindgen::from_value::<LabRequest>(request) {
         Ok(LabRequest::Train(request)) => train(request, &emit).await,
-        Err(error) => Err(format!(
-            "the worker did not understand the request: {error}"
-        )),
+        Err(error) => Err(WorkerError::from(error)),
     };
 
     match outcome {
         Ok(()) => Ok(()),
-        Err(message) => emit(LabEvent::Failed { message }),
+        Err(error) => emit(LabEvent::Failed {
+            message: error.to_string(),
+        }),
     }
 }
 
 async fn train(
     request: TrainRequest,
     emit: &impl Fn(LabEvent) -> Result<(), JsValue>,
-) -> Result<(), String> {
+) -> Result<(), WorkerError> {
     if request.samples < 10 || request.samples > MAX_SAMPLES {
-        return Err(format!("choose between 10 and {MAX_SAMPLES} samples"));
+        return Err(WorkerError::SampleCount);
     }
 
     let config = TrainingConfig {
@@ -61,14 +81,11 @@ async fn train(
         ..TrainingConfig::default()
     };
     let dataset = Dataset::two_moons(request.samples, request.noise, request.seed);
-    let split = dataset
-        .split(config.validation_fraction, request.seed)
-        .map_err(|error| error.to_string())?;
+    let split = dataset.split(config.validation_fraction, request.seed)?;
 
     let device = lepton_ml::Device::flex();
-    let mut trainer = Trainer::new(config, dataset.feature_count(), &device)
-        .map_err(|error| error.to_string())?;
-    let report = |event| emit(event).map_err(|_| "the page stopped listening".to_owned());
+    let mut trainer = Trainer::new(config, dataset.feature_count(), &device)?;
+    let report = |event| emit(event).map_err(|_| WorkerError::PageGone);
 
     report(LabEvent::Started {
         backend: "CPU (burn flex, wasm)".to_owned(),
@@ -80,10 +97,7 @@ async fn train(
     let epochs = trainer.config().epochs;
     for _ in 0..epochs {
         let epoch_started = now_ms();
-        let epoch = trainer
-            .train_epoch(&split)
-            .await
-            .map_err(|error| error.to_string())?;
+        let epoch = trainer.train_epoch(&split).await?;
 
         report(LabEvent::Epoch(EpochSummary {
             epoch: epoch.epoch,

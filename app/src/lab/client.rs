@@ -5,6 +5,20 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
+/// Why the training worker could not be started.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SpawnError {
+    /// The page names no worker script: the site was built without it (`cargo leptos watch`).
+    #[error("the training worker is not part of this build")]
+    NotBuilt,
+    /// The browser refused to start the worker (module workers unsupported, blocked script).
+    #[error("the training worker could not start: {0}")]
+    Start(String),
+    /// The request could not be handed to the worker.
+    #[error("the request could not be sent to the training worker: {0}")]
+    Send(String),
+}
+
 /// A running worker; dropping it does not stop it, [`TrainingWorker::terminate`] does.
 pub(crate) struct TrainingWorker {
     worker: Worker,
@@ -24,17 +38,17 @@ impl TrainingWorker {
 ///
 /// # Errors
 ///
-/// A sentence for the page when the worker script is missing or cannot be started.
+/// A [`SpawnError`] when the worker script is missing, cannot start or cannot be reached.
 pub(crate) fn spawn(
     request: &LabRequest,
     on_event: impl Fn(LabEvent) + 'static,
-) -> Result<TrainingWorker, String> {
-    let url = worker_url().ok_or("the training worker is not part of this build")?;
+) -> Result<TrainingWorker, SpawnError> {
+    let url = worker_url().ok_or(SpawnError::NotBuilt)?;
 
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Module);
     let worker = Worker::new_with_options(&url, &options)
-        .map_err(|error| format!("the training worker could not start: {error:?}"))?;
+        .map_err(|error| SpawnError::Start(format!("{error:?}")))?;
 
     let on_event = std::rc::Rc::new(on_event);
     let on_message = {
@@ -56,10 +70,11 @@ pub(crate) fn spawn(
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
 
-    let message = serde_wasm_bindgen::to_value(request).map_err(|error| error.to_string())?;
+    let message = serde_wasm_bindgen::to_value(request)
+        .map_err(|error| SpawnError::Send(error.to_string()))?;
     worker
         .post_message(&message)
-        .map_err(|error| format!("{error:?}"))?;
+        .map_err(|error| SpawnError::Send(format!("{error:?}")))?;
 
     Ok(TrainingWorker {
         worker,

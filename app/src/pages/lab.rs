@@ -67,30 +67,30 @@ pub(crate) fn Lab() -> impl IntoView {
             <h2 id="loss-heading">"Loss"</h2>
             <LossChart epochs />
             <div class="table-scroll">
-            <table class="epochs" data-testid="epochs">
-                <thead>
-                    <tr>
-                        <th scope="col">"Epoch"</th>
-                        <th scope="col">"Training loss"</th>
-                        <th scope="col">"Validation loss"</th>
-                        <th scope="col">"Validation accuracy"</th>
-                        <th scope="col">"Time"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    <For each=move || epochs.get() key=|epoch| epoch.epoch let:epoch>
+                <table class="epochs" data-testid="epochs">
+                    <thead>
                         <tr>
-                            <td>{format!("{} / {}", epoch.epoch, epoch.epochs)}</td>
-                            <td class="train-loss">{format!("{:.4}", epoch.train_loss)}</td>
-                            <td class="validation-loss">
-                                {format!("{:.4}", epoch.validation_loss)}
-                            </td>
-                            <td>{format!("{:.1} %", epoch.validation_accuracy * 100.0)}</td>
-                            <td>{format!("{:.0} ms", epoch.elapsed_ms)}</td>
+                            <th scope="col">"Epoch"</th>
+                            <th scope="col">"Training loss"</th>
+                            <th scope="col">"Validation loss"</th>
+                            <th scope="col">"Validation accuracy"</th>
+                            <th scope="col">"Time"</th>
                         </tr>
-                    </For>
-                </tbody>
-            </table>
+                    </thead>
+                    <tbody>
+                        <For each=move || epochs.get() key=|epoch| epoch.epoch let:epoch>
+                            <tr>
+                                <td>{format!("{} / {}", epoch.epoch, epoch.epochs)}</td>
+                                <td class="train-loss">{format!("{:.4}", epoch.train_loss)}</td>
+                                <td class="validation-loss">
+                                    {format!("{:.4}", epoch.validation_loss)}
+                                </td>
+                                <td>{format!("{:.1} %", epoch.validation_accuracy * 100.0)}</td>
+                                <td>{format!("{:.0} ms", epoch.elapsed_ms)}</td>
+                            </tr>
+                        </For>
+                    </tbody>
+                </table>
             </div>
         </section>
     }
@@ -169,7 +169,7 @@ fn start_training(
             let on_event = move |event: LabEvent| apply_event(event, set_epochs, set_state);
             match crate::lab::spawn(&LabRequest::Train(request.clone()), on_event) {
                 Ok(started) => worker.set_value(Some(started)),
-                Err(message) => set_state.set(RunState::Failed(message)),
+                Err(error) => set_state.set(RunState::Failed(error.to_string())),
             }
         }
     }
