@@ -27,7 +27,10 @@ run: site
 	cargo build --release -p lepton-server
 	@printf '\nLepton is starting on http://%s\n' "$(LEPTON_ADDR)"
 	@printf 'Data directory: %s (database: lepton.db)\n' "$(LEPTON_DATA_DIR)"
-	@printf 'No sign-in is needed yet: accounts are not built. Stop with Ctrl-C.\n\n'
+	@printf 'First start on an empty data directory: the admin password is printed below, once.\n'
+	@printf 'Lost it? Run: %s admin reset-password --username admin --data-dir %s\n' \
+		"$(CARGO_TARGET_DIR)/release/lepton" "$(LEPTON_DATA_DIR)"
+	@printf 'Stop with Ctrl-C.\n\n'
 	@exec "$(CARGO_TARGET_DIR)/release/lepton"
 
 ## test: every check: formatting, clippy, unit, integration (real binary), end-to-end (Chromium)
@@ -58,7 +61,7 @@ lint: setup
 fmt:
 	cargo fmt --all
 
-## bench: bundle sizes, SSR throughput against a static file, written to BENCHMARKS.md's format
+## bench: bundle sizes, SSR against a static file, sign-in and auth cost, in BENCHMARKS.md's format
 bench: site
 	cargo build --release -p lepton-server
 	@scripts/bench.sh

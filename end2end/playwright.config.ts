@@ -11,6 +11,13 @@ const binary = process.env.LEPTON_BIN ?? '../target/debug/lepton';
 const siteDir = process.env.LEPTON_SITE_DIR ?? '../target/site';
 const dataDir = process.env.LEPTON_E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'lepton-e2e-'));
 
+// The accounts the specs sign in with (see fixtures/dashboard.ts), created through the
+// operator command before the server starts, as an operator would.
+const password = 'e2e password 4 tests';
+const createUser = (username: string, role: string) =>
+  `printf '%s\\n' '${password}' | ${binary} admin create-user --password-stdin ` +
+  `--username ${username} --role ${role} --data-dir ${dataDir} >/dev/null`;
+
 export default defineConfig({
   testDir: './specs',
   outputDir: './test-results',
@@ -37,7 +44,9 @@ export default defineConfig({
     trace: 'off',
   },
   webServer: {
-    command: `${binary} --addr 127.0.0.1:${port} --data-dir ${dataDir} --site-dir ${siteDir}`,
+    command:
+      `${createUser('ada', 'admin')} && ${createUser('vera', 'viewer')} && ` +
+      `exec ${binary} --addr 127.0.0.1:${port} --data-dir ${dataDir} --site-dir ${siteDir}`,
     url: `http://127.0.0.1:${port}/readyz`,
     reuseExistingServer: false,
     timeout: 30_000,

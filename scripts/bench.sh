@@ -4,7 +4,9 @@
 #   1. bundle sizes (raw / gzip -9 / brotli -q 11) of the dashboard and of the Lab worker;
 #   2. SSR throughput of the Overview page against the same bytes served as a static file by
 #      the same server (release build), server pinned to CPU 0 and wrk to CPU 1;
-#   3. with BENCH_CLEAN_BUILD=1, clean build times in an empty target directory.
+#   3. sign-in latency (the argon2id cost) and the per-request cost of checking a session
+#      cookie or an API token, against the same route called without credentials;
+#   4. with BENCH_CLEAN_BUILD=1, clean build times in an empty target directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,6 +59,9 @@ echo
 
 data_dir=$(mktemp -d)
 port=$(scripts/free-port.py)
+bench_password='bench password for wrk'
+printf '%s\n' "$bench_password" | "$binary" admin create-user --username bench --role editor \
+    --password-stdin --data-dir "$data_dir" >/dev/null
 RUST_LOG=warn taskset -c 0 "$binary" --addr "127.0.0.1:$port" --data-dir "$data_dir" \
     --site-dir "$site_dir" >/dev/null 2>&1 &
 server=$!
@@ -91,6 +96,75 @@ echo "| same bytes as a public file (leptos_axum's file handler) | $static_rps |
 echo "| same bytes under /pkg (tower-http ServeDir, precompressed lookups) | $pkg_rps | $pkg_p99 |"
 echo "| ratio SSR / site-root file | $(ratio "$ssr_rps" "$static_rps") | |"
 echo "| ratio SSR / /pkg file | $(ratio "$ssr_rps" "$pkg_rps") | |"
+echo
+
+# Sign-in: one connection shows the latency of one argon2id verification plus the session
+# insert; two connections show the throughput of both cores' hashing.
+login_script=$(mktemp --suffix .lua)
+trap 'kill $server 2>/dev/null; rm -rf "$data_dir" "$login_script" \
+    "$site_dir"/{,pkg/}bench-overview.html' EXIT
+cat >"$login_script" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"username": "bench", "password": "$bench_password"}'
+LUA
+login() {
+    taskset -c 1 wrk -t1 -c"$1" -d"${duration}s" --latency -s "$login_script" \
+        "http://127.0.0.1:$port/api/v1/auth/login" \
+        | awk '/Requests\/sec/ { rps = $2 } /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
+               END { printf "%s %s %s", rps, p50, p99 }'
+}
+read -r login1_rps login1_p50 login1_p99 <<<"$(login 1)"
+read -r login2_rps login2_p50 login2_p99 <<<"$(login 2)"
+
+echo "## Sign-in (argon2id m=19 MiB, t=2, p=1; ${duration} s per row)"
+echo
+echo "| connections | sign-ins/s | p50 latency | p99 latency |"
+echo "|---|---|---|---|"
+echo "| 1 | $login1_rps | $login1_p50 | $login1_p99 |"
+echo "| 2 | $login2_rps | $login2_p50 | $login2_p99 |"
+echo
+
+# The same route (/healthz: a constant JSON answer) without credentials, with a session
+# cookie and with a bearer token: the guard looks both up on every request.
+cookie=$(curl -sf -D - -o /dev/null -H 'content-type: application/json' \
+    -d "{\"username\": \"bench\", \"password\": \"$bench_password\"}" \
+    "http://127.0.0.1:$port/api/v1/auth/login" \
+    | awk -F'[ ;]' 'tolower($1) == "set-cookie:" { print $2 }')
+csrf=$(curl -sf -H "cookie: $cookie" "http://127.0.0.1:$port/account" \
+    | grep -o 'name="csrf-token" content="[^"]*"' | sed 's/.*content="//; s/"$//')
+token=$(curl -sf -H "cookie: $cookie" -H "x-csrf-token: $csrf" \
+    -H 'content-type: application/json' -d '{"name": "bench", "scopes": ["read"]}' \
+    "http://127.0.0.1:$port/api/v1/tokens" \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])')
+load_with() {
+    local header=$1 path=$2
+    taskset -c 1 wrk -t1 -c"$connections" -d"${duration}s" --latency -H "$header" \
+        "http://127.0.0.1:$port$path" \
+        | awk '/Requests\/sec/ { rps = $2 } /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
+               END { printf "%s %s %s", rps, p50, p99 }'
+}
+read -r anon_rps anon_p50 anon_p99 <<<"$(load_with 'x-bench: none' /healthz)"
+read -r session_rps session_p50 session_p99 <<<"$(load_with "cookie: $cookie" /healthz)"
+read -r token_rps token_p50 token_p99 <<<"$(load_with "authorization: Bearer $token" /healthz)"
+read -r me_session_rps me_session_p50 me_session_p99 <<<"$(load_with "cookie: $cookie" /api/v1/me)"
+read -r me_token_rps me_token_p50 me_token_p99 <<<"$(load_with "authorization: Bearer $token" \
+    /api/v1/me)"
+per_request() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f µs", (1 / b - 1 / a) * 1e6 }'; }
+
+echo "## Authentication cost per request (${duration} s, $connections connections)"
+echo
+echo "| request | requests/s | p50 | p99 | ratio to anonymous | CPU time added |"
+echo "|---|---|---|---|---|---|"
+echo "| GET /healthz, no credentials | $anon_rps | $anon_p50 | $anon_p99 | 1.00 | |"
+echo "| GET /healthz, session cookie | $session_rps | $session_p50 | $session_p99 |" \
+    "$(ratio "$session_rps" "$anon_rps") | $(per_request "$anon_rps" "$session_rps") |"
+echo "| GET /healthz, bearer token | $token_rps | $token_p50 | $token_p99 |" \
+    "$(ratio "$token_rps" "$anon_rps") | $(per_request "$anon_rps" "$token_rps") |"
+echo "| GET /api/v1/me, session cookie | $me_session_rps | $me_session_p50 | $me_session_p99 |" \
+    "$(ratio "$me_session_rps" "$anon_rps") | |"
+echo "| GET /api/v1/me, bearer token | $me_token_rps | $me_token_p50 | $me_token_p99 |" \
+    "$(ratio "$me_token_rps" "$anon_rps") | |"
 echo
 
 if [[ ${BENCH_CLEAN_BUILD:-0} == 1 ]]; then

@@ -11,12 +11,12 @@ use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use lepton_integration::{TestServer, binary, client, site_dir};
+use lepton_integration::{PASSWORD, TestServer, binary, client, site_dir};
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE};
 
 /// Every page of the router and the heading its server-rendered HTML must contain.
-const PAGES: [(&str, &str); 7] = [
+const PAGES: [(&str, &str); 10] = [
     ("/", "Overview"),
     ("/lab", "Lab"),
     ("/datasets", "Datasets"),
@@ -24,15 +24,22 @@ const PAGES: [(&str, &str); 7] = [
     ("/models", "Models"),
     ("/production", "Production"),
     ("/sign-in", "Sign in"),
+    ("/account", "My account"),
+    ("/admin/users", "Users"),
+    ("/admin/audit", "Audit log"),
 ];
 
 #[tokio::test]
 async fn every_route_renders_its_heading() {
-    let server = TestServer::start(&[]).await;
-    let client = client();
+    let server = TestServer::start_with_accounts(&[], &[("root", "admin")]).await;
+    let admin = server.sign_in("root", PASSWORD).await;
 
     for (path, heading) in PAGES {
-        let response = client.get(server.url(path)).send().await.unwrap();
+        let response = admin
+            .request(reqwest::Method::GET, &server.url(path))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         assert!(
             response.headers()[CONTENT_TYPE]
@@ -126,7 +133,7 @@ async fn responses_echo_a_request_id() {
 
 #[tokio::test]
 async fn json_logs_carry_one_span_per_request() {
-    let mut server = TestServer::start_with_logs(&["--log-format", "json"], "info").await;
+    let mut server = TestServer::start_with_logs(&["--log-format", "json"], &[], "info").await;
 
     let response = client()
         .get(server.url("/lab"))

@@ -13,14 +13,17 @@
 )]
 
 pub mod assets;
+mod http;
 mod lab;
 mod nav;
 mod pages;
 mod routes;
 pub mod shell;
+mod viewer;
 
 pub use routes::App;
 pub use shell::shell;
+pub use viewer::Viewer;
 
 /// Entry point of the browser bundle: takes over the server-rendered page.
 #[cfg(feature = "hydrate")]

@@ -1,12 +1,18 @@
 // A visitor opens the dashboard and moves through every page by its navigation links.
 import { expect, test } from '@playwright/test';
-import { PAGES, ProblemWatch, screenshot, waitForHydration } from '../fixtures/dashboard';
+import {
+  ADMIN,
+  PAGES,
+  ProblemWatch,
+  SignInPage,
+  screenshot,
+  waitForHydration,
+} from '../fixtures/dashboard';
 
 test('navigates client-side through every page without a reload', async ({ page }) => {
   const watch = new ProblemWatch(page);
 
-  await page.goto('/');
-  await waitForHydration(page);
+  await new SignInPage(page).open(ADMIN);
   // A full page load would wipe this marker; client-side navigation keeps it.
   await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'kept'));
 
@@ -16,7 +22,7 @@ test('navigates client-side through every page without a reload', async ({ page 
     await expect(page).toHaveURL(target.path);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(target.heading);
     await expect(page).toHaveTitle(`${target.heading} · Lepton`);
-    const name = target.path === '/' ? 'overview' : target.path.slice(1);
+    const name = target.path === '/' ? 'overview' : target.path.slice(1).replace('/', '-');
     await screenshot(page, `page-${name}`);
   }
 

@@ -1,10 +1,13 @@
-//! Messages between the Lab page and its training worker.
+//! Types that cross a boundary between Lepton's parts: the REST API bodies ([`account`]) and
+//! the messages between the Lab page and its training worker (this module's root).
 //!
 //! The page and the worker are separate wasm modules (burn lives only in the worker), so they
 //! share these plain serde types instead of code. Both sides convert them to and from
 //! JavaScript values with `serde-wasm-bindgen`; the `type` field tags each message.
 
 use serde::{Deserialize, Serialize};
+
+pub mod account;
 
 /// What the page asks the worker to do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,8 +3,10 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
+use lepton_protocol::account::Role;
 
 /// The Lepton server: dashboard, datasets, training and models over HTTP.
 ///
@@ -17,13 +19,22 @@ use clap::{Parser, ValueEnum};
     after_help = "The log filter is read from RUST_LOG, for example RUST_LOG=lepton=debug,info."
 )]
 pub(crate) struct Cli {
+    /// Without a command, the server starts.
+    #[command(subcommand)]
+    pub(crate) command: Option<Command>,
+
     /// Address and port to listen on.
     #[arg(long, env = "LEPTON_ADDR", default_value = "127.0.0.1:3000")]
     addr: String,
 
     /// Directory for the database and stored files; created when missing.
-    #[arg(long, env = "LEPTON_DATA_DIR", default_value = "./lepton-data")]
-    data_dir: PathBuf,
+    #[arg(
+        long,
+        env = "LEPTON_DATA_DIR",
+        default_value = "./lepton-data",
+        global = true
+    )]
+    pub(crate) data_dir: PathBuf,
 
     /// Directory of the built site: `pkg/` with the browser bundles, plus public files.
     #[arg(long, env = "LEPTON_SITE_DIR", default_value = "target/site")]
@@ -36,6 +47,67 @@ pub(crate) struct Cli {
     /// Largest request body accepted, in bytes; larger requests get 413.
     #[arg(long, env = "LEPTON_MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024)]
     max_body_bytes: usize,
+
+    /// Trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy in front of Lepton
+    /// (client addresses in the audit log, Secure cookies behind HTTPS). Only set it when every
+    /// request passes through such a proxy.
+    #[arg(long, env = "LEPTON_TRUST_PROXY")]
+    trust_proxy: bool,
+
+    /// Minutes without a request after which a browser session ends.
+    #[arg(long, env = "LEPTON_SESSION_IDLE_MINUTES", default_value_t = 12 * 60,
+          value_parser = clap::value_parser!(u64).range(1..=525_600))]
+    session_idle_minutes: u64,
+
+    /// Hours after sign-in at which a browser session ends, however active.
+    #[arg(long, env = "LEPTON_SESSION_MAX_HOURS", default_value_t = 7 * 24,
+          value_parser = clap::value_parser!(u64).range(1..=8760))]
+    session_max_hours: u64,
+}
+
+/// What `lepton` does besides serving.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Manage users from the server's machine (works while the server runs).
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// List every route the server answers, with the access rule that guards it.
+    Routes {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `lepton admin …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum AdminCommand {
+    /// Create a user. Prints a generated password unless --password-stdin is given.
+    CreateUser {
+        /// The sign-in name: 3 to 64 of a-z, 0-9, '.', '_', '-'.
+        #[arg(long)]
+        username: String,
+        /// The role.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password for a user and end their sessions. Prints a generated password
+    /// unless --password-stdin is given.
+    ResetPassword {
+        /// The user.
+        #[arg(long)]
+        username: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+fn parse_role(name: &str) -> Result<Role, String> {
+    Role::parse(name).ok_or_else(|| "expected viewer, editor or admin".to_owned())
 }
 
 /// How log lines are written to stdout.
@@ -55,6 +127,9 @@ pub(crate) struct Config {
     pub(crate) site_dir: PathBuf,
     pub(crate) log_format: LogFormat,
     pub(crate) max_body_bytes: usize,
+    pub(crate) trust_proxy: bool,
+    pub(crate) session_idle: Duration,
+    pub(crate) session_max: Duration,
 }
 
 /// Why the server could not start; each message names what to fix.
@@ -94,6 +169,12 @@ pub(crate) enum StartupError {
     /// The async runtime could not start (out of threads or memory).
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
+    /// Password hashing could not be set up.
+    #[error(transparent)]
+    Passwords(#[from] crate::auth::password::PasswordError),
+    /// The first admin could not be created.
+    #[error(transparent)]
+    Bootstrap(#[from] crate::auth::bootstrap::BootstrapError),
     /// Serving failed after start-up.
     #[error("server stopped with an error: {0}")]
     Serve(std::io::Error),
@@ -118,6 +199,9 @@ impl Config {
             site_dir: cli.site_dir,
             log_format: cli.log_format,
             max_body_bytes: cli.max_body_bytes,
+            trust_proxy: cli.trust_proxy,
+            session_idle: Duration::from_secs(cli.session_idle_minutes * 60),
+            session_max: Duration::from_secs(cli.session_max_hours * 3600),
         })
     }
 }

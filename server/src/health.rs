@@ -15,12 +15,22 @@ use crate::state::AppState;
 /// How long `/readyz` waits for the database before reporting not ready.
 const DATABASE_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// `GET /healthz`: 200 while the process serves requests.
+/// Liveness: 200 while the process serves requests.
+#[utoipa::path(get, path = "/healthz", tag = "meta", responses((status = 200, description = "Up")))]
 pub(crate) async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// `GET /readyz`: 200 when the database answers, 503 otherwise.
+/// Readiness: 200 when the database answers, 503 otherwise.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "meta",
+    responses(
+        (status = 200, description = "Ready"),
+        (status = 503, description = "The database does not answer"),
+    )
+)]
 pub(crate) async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     match crate::database::ping(&state.pool, DATABASE_TIMEOUT).await {
         Ok(()) => (

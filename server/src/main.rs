@@ -4,25 +4,37 @@
 //! dashboard and the API until SIGINT or SIGTERM. A start-up problem (bad address, port in
 //! use, unusable data directory) is one line on stderr and exit code 2, never a panic.
 
+mod api;
 mod assets;
+mod auth;
+mod commands;
 mod config;
 mod database;
+mod forms;
 mod health;
 mod logging;
 mod router;
 mod shutdown;
 mod state;
+mod timestamp;
 
+use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::Parser;
 use tokio::net::TcpListener;
 
-use crate::config::{Cli, Config, StartupError};
+use crate::auth::AuthSettings;
+use crate::auth::password::Passwords;
+use crate::auth::session::{self, SessionLimits};
+use crate::config::{Cli, Command, Config, StartupError};
 use crate::state::AppState;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    if let Some(Command::Routes { json }) = cli.command {
+        return finish_command(commands::routes(json));
+    }
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -32,10 +44,49 @@ fn main() -> ExitCode {
         Err(error) => return fail(&StartupError::Runtime(error)),
     };
 
+    if let Some(Command::Admin(command)) = cli.command.take() {
+        let data_dir = cli.data_dir.clone();
+        return finish_command(runtime.block_on(commands::admin(&data_dir, command)));
+    }
+
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(&error),
     }
+}
+
+#[expect(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "commands answer the operator on the terminal"
+)]
+fn finish_command(result: Result<String, commands::CommandError>) -> ExitCode {
+    match result {
+        Ok(output) => {
+            print!("{output}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("lepton: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Shows the first admin's generated password once. It goes to the terminal, not to the log:
+/// log lines are collected and kept, and a password must not be.
+#[expect(
+    clippy::print_stderr,
+    reason = "the one-time password is for the operator's eyes only"
+)]
+fn announce_first_admin(password: &str) {
+    eprintln!(
+        "\n  A new installation: the first admin account was created.\n\
+         \n    username: {}\n    password: {password}\n\
+         \n  This password is shown only now. Sign in and change it on My account;\n  \
+         `lepton admin reset-password --username admin` sets a new one.\n",
+        auth::bootstrap::FIRST_ADMIN
+    );
 }
 
 #[expect(
@@ -55,6 +106,25 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
     let pool = database::open(&config.data_dir).await?;
     let assets = assets::load(&config.site_dir);
 
+    let passwords = Passwords::new().await?;
+    if let Some(password) = auth::bootstrap::first_admin(&pool, &passwords).await? {
+        announce_first_admin(&password);
+    }
+    let limits = SessionLimits {
+        idle: config.session_idle,
+        absolute: config.session_max,
+    };
+    match session::purge_expired(&pool, limits).await {
+        Ok(0) => {}
+        Ok(purged) => tracing::info!(purged, "expired sessions removed"),
+        Err(error) => tracing::warn!(%error, "cannot remove expired sessions"),
+    }
+    let auth = AuthSettings {
+        passwords,
+        limits,
+        trust_proxy: config.trust_proxy,
+    };
+
     let listener = TcpListener::bind(config.addr)
         .await
         .map_err(|source| StartupError::Bind {
@@ -67,12 +137,15 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
         data_dir = %config.data_dir.display(),
         site_dir = %config.site_dir.display(),
         max_body_bytes = config.max_body_bytes,
+        trust_proxy = config.trust_proxy,
+        session_idle_s = config.session_idle.as_secs(),
+        session_max_s = config.session_max.as_secs(),
         "lepton listening on http://{}",
         config.addr,
     );
 
-    let state = AppState::new(&config, pool.clone(), assets);
-    let app = router::build(state, &config);
+    let state = AppState::new(&config, pool.clone(), assets, auth);
+    let app = router::build(state, &config).into_make_service_with_connect_info::<SocketAddr>();
 
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown::signal())

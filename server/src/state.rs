@@ -1,9 +1,12 @@
-//! What every request handler can reach: the database pool and the Leptos options.
+//! What every request handler can reach: the database pool, the accounts settings and the
+//! Leptos options.
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::SqlitePool;
 
+use crate::auth::AuthSettings;
+use crate::auth::sign_in::SignInContext;
 use crate::config::Config;
 use lepton_app::assets::AssetManifest;
 
@@ -13,10 +16,16 @@ pub(crate) struct AppState {
     pub(crate) leptos: LeptosOptions,
     pub(crate) pool: SqlitePool,
     pub(crate) assets: AssetManifest,
+    pub(crate) auth: AuthSettings,
 }
 
 impl AppState {
-    pub(crate) fn new(config: &Config, pool: SqlitePool, assets: AssetManifest) -> Self {
+    pub(crate) fn new(
+        config: &Config,
+        pool: SqlitePool,
+        assets: AssetManifest,
+        auth: AuthSettings,
+    ) -> Self {
         let leptos = LeptosOptions::builder()
             .output_name("lepton")
             .site_root(config.site_dir.to_string_lossy().into_owned())
@@ -28,6 +37,16 @@ impl AppState {
             leptos,
             pool,
             assets,
+            auth,
+        }
+    }
+
+    /// What signing in needs.
+    pub(crate) fn sign_in_context(&self) -> SignInContext<'_> {
+        SignInContext {
+            pool: &self.pool,
+            passwords: &self.auth.passwords,
+            limits: self.auth.limits,
         }
     }
 }

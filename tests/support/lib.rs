@@ -5,10 +5,17 @@
 //! and the built site are found through `LEPTON_BIN` and `LEPTON_SITE_DIR` (set by the
 //! Makefile), or next to this test executable in the cargo target directory.
 
+use std::io::Write;
 use std::net::{SocketAddr, TcpListener};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A test account: username and role.
+pub type Account = (&'static str, &'static str);
 
 /// How long a server may take to answer its first health check.
 const START_TIMEOUT: Duration = Duration::from_secs(20);
@@ -62,18 +69,60 @@ impl TestServer {
     /// A free port can be taken by a parallel test between choosing it and binding it; the
     /// server then exits at once, and this tries again on another port.
     pub async fn start(extra: &[&str]) -> Self {
-        Self::launch(extra, "warn", Stdio::null).await
+        Self::launch(extra, &[], "warn", Stdio::null).await
     }
 
-    /// Like [`TestServer::start`], with the log filter `rust_log` and stdout (where the logs
-    /// go) piped for the test to read from `child.stdout`.
-    pub async fn start_with_logs(extra: &[&str], rust_log: &str) -> Self {
-        Self::launch(extra, rust_log, Stdio::piped).await
+    /// Like [`TestServer::start`], with `accounts` created (password [`PASSWORD`]) through
+    /// `lepton admin create-user` before the server starts.
+    pub async fn start_with_accounts(extra: &[&str], accounts: &[Account]) -> Self {
+        Self::launch(extra, accounts, "warn", Stdio::null).await
     }
 
-    async fn launch(extra: &[&str], rust_log: &str, stdout: fn() -> Stdio) -> Self {
+    /// Like [`TestServer::start_with_accounts`], with the log filter `rust_log` and stdout
+    /// (where the logs go) piped for the test to read from `child.stdout`.
+    pub async fn start_with_logs(extra: &[&str], accounts: &[Account], rust_log: &str) -> Self {
+        Self::launch(extra, accounts, rust_log, Stdio::piped).await
+    }
+
+    /// Starts a server on an existing data directory (which the caller keeps).
+    pub async fn start_existing(data_dir: &Path) -> Self {
+        let copy = tempfile::tempdir().expect("temporary data dir");
+        for entry in std::fs::read_dir(data_dir).expect("read the data dir") {
+            let entry = entry.expect("data dir entry");
+            std::fs::copy(entry.path(), copy.path().join(entry.file_name())).expect("copy");
+        }
+        let addr: SocketAddr = ([127, 0, 0, 1], free_port()).into();
+        let child = Command::new(binary())
+            .arg("--addr")
+            .arg(addr.to_string())
+            .arg("--data-dir")
+            .arg(copy.path())
+            .arg("--site-dir")
+            .arg(site_dir())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the lepton binary");
+        let mut server = Self {
+            child,
+            addr,
+            data_dir: copy,
+        };
+        assert!(server.wait_until_healthy().await, "lepton exited at start");
+        server
+    }
+
+    async fn launch(
+        extra: &[&str],
+        accounts: &[Account],
+        rust_log: &str,
+        stdout: fn() -> Stdio,
+    ) -> Self {
         for _ in 0..5 {
             let data_dir = tempfile::tempdir().expect("temporary data dir");
+            for (username, role) in accounts {
+                create_account(data_dir.path(), username, role, PASSWORD);
+            }
             let addr: SocketAddr = ([127, 0, 0, 1], free_port()).into();
 
             let child = Command::new(binary())
@@ -159,6 +208,110 @@ impl Drop for TestServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Runs `lepton admin create-user` against `data_dir`, passing `password` on stdin.
+pub fn create_account(data_dir: &Path, username: &str, role: &str, password: &str) {
+    let mut child = Command::new(binary())
+        .args([
+            "admin",
+            "create-user",
+            "--password-stdin",
+            "--username",
+            username,
+        ])
+        .args(["--role", role, "--data-dir"])
+        .arg(data_dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start lepton admin create-user");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{password}\n").as_bytes())
+        .expect("write the password");
+    let output = child.wait_with_output().expect("wait for create-user");
+    assert!(
+        output.status.success(),
+        "create-user {username}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A signed-in browser session: its cookie and CSRF token.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// `lepton_session=…`, ready for a `Cookie` header.
+    pub cookie: String,
+    /// The session's CSRF token.
+    pub csrf: String,
+}
+
+impl Session {
+    /// A request carrying the session cookie and CSRF header.
+    pub fn request(&self, method: reqwest::Method, url: &str) -> reqwest::RequestBuilder {
+        client()
+            .request(method, url)
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", &self.csrf)
+    }
+}
+
+impl TestServer {
+    /// Signs in through `POST /api/v1/auth/login`, panicking unless it succeeds.
+    pub async fn sign_in(&self, username: &str, password: &str) -> Session {
+        let response = self.login(username, password, None).await;
+        assert_eq!(response.status(), 200, "sign in as {username}");
+        session_of(response).await
+    }
+
+    /// `POST /api/v1/auth/login`, optionally with a `Cookie` header; the raw response.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        cookie: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = client()
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({ "username": username, "password": password }));
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send().await.expect("login request")
+    }
+
+    /// Creates an API token as `session` and returns its secret.
+    pub async fn token(&self, session: &Session, scopes: &[&str]) -> String {
+        let response = session
+            .request(reqwest::Method::POST, &self.url("/api/v1/tokens"))
+            .json(&serde_json::json!({ "name": format!("test {scopes:?}"), "scopes": scopes }))
+            .send()
+            .await
+            .expect("create token");
+        assert_eq!(response.status(), 201, "create token {scopes:?}");
+        let body: serde_json::Value = response.json().await.expect("token JSON");
+        body["secret"].as_str().expect("secret").to_owned()
+    }
+}
+
+/// The session a successful login response started.
+pub async fn session_of(response: reqwest::Response) -> Session {
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("lepton_session="))
+        .and_then(|value| value.split(';').next())
+        .expect("session cookie")
+        .to_owned();
+    let body: serde_json::Value = response.json().await.expect("login JSON");
+    let csrf = body["csrf_token"].as_str().expect("csrf token").to_owned();
+    Session { cookie, csrf }
 }
 
 /// An HTTP client that neither follows redirects nor decompresses, so tests see the wire.

@@ -1,5 +1,8 @@
 //! One module per page of the dashboard.
 
+mod account;
+mod admin_audit;
+mod admin_users;
 mod datasets;
 mod lab;
 mod models;
@@ -9,6 +12,9 @@ mod production;
 mod sign_in;
 mod training;
 
+pub(crate) use account::Account;
+pub(crate) use admin_audit::AdminAudit;
+pub(crate) use admin_users::AdminUsers;
 pub(crate) use datasets::Datasets;
 pub(crate) use lab::Lab;
 pub(crate) use models::Models;

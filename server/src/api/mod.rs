@@ -1,0 +1,40 @@
+//! The REST API under `/api/v1`, and every other non-page route, registered through
+//! `utoipa-axum` so that each one is in the OpenAPI document by construction.
+
+pub(crate) mod audit;
+pub(crate) mod auth;
+pub(crate) mod error;
+pub(crate) mod json;
+pub(crate) mod me;
+pub(crate) mod openapi;
+pub(crate) mod tokens;
+pub(crate) mod users;
+
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+use crate::{forms, health};
+
+/// Every non-page route with its documentation.
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(openapi::openapi_json))
+        .routes(routes!(forms::sign_in_submit))
+        .routes(routes!(forms::sign_out_submit))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(me::me_get))
+        .routes(routes!(me::me_password_update))
+        .routes(routes!(me::me_sessions_list, me::me_sessions_delete_all))
+        .routes(routes!(me::me_sessions_delete))
+        .routes(routes!(tokens::tokens_list, tokens::tokens_create))
+        .routes(routes!(tokens::tokens_delete))
+        .routes(routes!(users::users_list, users::users_create))
+        .routes(routes!(users::users_update))
+        .routes(routes!(users::users_password_reset))
+        .routes(routes!(audit::audit_list))
+}
