@@ -85,14 +85,7 @@ async fn wrong_password_unknown_and_disabled_users_get_one_answer() {
     let server =
         TestServer::start_with_accounts(&[], &[("ada", "admin"), ("vera", "viewer")]).await;
     let admin = server.sign_in("ada", PASSWORD).await;
-    let users: Value = admin
-        .request(Method::GET, &server.url("/api/v1/users"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let users: Value = server.json_as(&admin, "/api/v1/users").await;
     let vera = users
         .as_array()
         .unwrap()
@@ -133,17 +126,9 @@ async fn signing_in_replaces_any_session_the_browser_had() {
     let response = server.login("vera", PASSWORD, Some(&session.cookie)).await;
     let renewed = session_of(response).await;
     assert_ne!(renewed.cookie, session.cookie);
-    let old = session
-        .request(Method::GET, &server.url("/api/v1/me"))
-        .send()
-        .await
-        .unwrap();
+    let old = server.call(&session, Method::GET, "/api/v1/me").await;
     assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
-    let new = renewed
-        .request(Method::GET, &server.url("/api/v1/me"))
-        .send()
-        .await
-        .unwrap();
+    let new = server.call(&renewed, Method::GET, "/api/v1/me").await;
     assert_eq!(new.status(), StatusCode::OK);
 }
 
@@ -242,11 +227,7 @@ async fn state_changes_without_the_csrf_token_are_refused() {
         .await
         .unwrap();
     assert_eq!(sign_out.status(), StatusCode::SEE_OTHER);
-    let after = session
-        .request(Method::GET, &server.url("/api/v1/me"))
-        .send()
-        .await
-        .unwrap();
+    let after = server.call(&session, Method::GET, "/api/v1/me").await;
     assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -261,37 +242,21 @@ async fn revoked_tokens_and_sessions_stop_working_at_once() {
     let used = client().get(&me).bearer_auth(&secret).send().await.unwrap();
     assert_eq!(used.status(), StatusCode::OK);
 
-    let tokens: Value = laptop
-        .request(Method::GET, &server.url("/api/v1/tokens"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tokens: Value = server.json_as(&laptop, "/api/v1/tokens").await;
     let id = tokens[0]["id"].as_str().unwrap();
     assert!(
         tokens[0]["last_used_at"].is_string(),
         "last use is recorded"
     );
-    let revoked = laptop
-        .request(Method::DELETE, &server.url(&format!("/api/v1/tokens/{id}")))
-        .send()
-        .await
-        .unwrap();
+    let revoked = server
+        .call(&laptop, Method::DELETE, &format!("/api/v1/tokens/{id}"))
+        .await;
     assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
     let refused = client().get(&me).bearer_auth(&secret).send().await.unwrap();
     assert_eq!(error_code(refused).await.1, "token_revoked");
 
     // The laptop ends the phone's session.
-    let sessions: Value = laptop
-        .request(Method::GET, &server.url("/api/v1/me/sessions"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sessions: Value = server.json_as(&laptop, "/api/v1/me/sessions").await;
     let sessions = sessions.as_array().unwrap();
     assert_eq!(sessions.len(), 2);
     let other = sessions
@@ -299,22 +264,16 @@ async fn revoked_tokens_and_sessions_stop_working_at_once() {
         .find(|session| session["current"] == false)
         .unwrap();
     let path = format!("/api/v1/me/sessions/{}", other["id"].as_str().unwrap());
-    let ended = laptop
-        .request(Method::DELETE, &server.url(&path))
-        .send()
-        .await
-        .unwrap();
+    let ended = server.call(&laptop, Method::DELETE, &path).await;
     assert_eq!(ended.status(), StatusCode::NO_CONTENT);
     let phone_after = phone.request(Method::GET, &me).send().await.unwrap();
     assert_eq!(phone_after.status(), StatusCode::UNAUTHORIZED);
 
     // Sign out everywhere ends the laptop's too.
     let phone = server.sign_in("eddie", PASSWORD).await;
-    let everywhere = laptop
-        .request(Method::DELETE, &server.url("/api/v1/me/sessions"))
-        .send()
-        .await
-        .unwrap();
+    let everywhere = server
+        .call(&laptop, Method::DELETE, "/api/v1/me/sessions")
+        .await;
     assert_eq!(everywhere.status(), StatusCode::NO_CONTENT);
     for session in [&laptop, &phone] {
         let after = session.request(Method::GET, &me).send().await.unwrap();
@@ -362,44 +321,22 @@ async fn other_peoples_tokens_and_sessions_are_not_found() {
     let eddie = server.sign_in("eddie", PASSWORD).await;
     let secret = server.token(&vera, &["read"]).await;
 
-    let tokens: Value = vera
-        .request(Method::GET, &server.url("/api/v1/tokens"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tokens: Value = server.json_as(&vera, "/api/v1/tokens").await;
     let id = tokens[0]["id"].as_str().unwrap();
     let path = format!("/api/v1/tokens/{id}");
-    let response = eddie
-        .request(Method::DELETE, &server.url(&path))
-        .send()
-        .await
-        .unwrap();
+    let response = server.call(&eddie, Method::DELETE, &path).await;
     assert_eq!(
         response.status(),
         StatusCode::NOT_FOUND,
         "not 403: the id stays secret"
     );
 
-    let sessions: Value = vera
-        .request(Method::GET, &server.url("/api/v1/me/sessions"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sessions: Value = server.json_as(&vera, "/api/v1/me/sessions").await;
     let path = format!(
         "/api/v1/me/sessions/{}",
         sessions[0]["id"].as_str().unwrap()
     );
-    let response = eddie
-        .request(Method::DELETE, &server.url(&path))
-        .send()
-        .await
-        .unwrap();
+    let response = server.call(&eddie, Method::DELETE, &path).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 
     // Both still work.
@@ -540,11 +477,7 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
         .unwrap();
     assert_eq!(users.as_array().unwrap().len(), 1, "nothing was created");
 
-    let unknown_api = admin
-        .request(Method::GET, &server.url("/api/v1/nothing"))
-        .send()
-        .await
-        .unwrap();
+    let unknown_api = server.call(&admin, Method::GET, "/api/v1/nothing").await;
     assert_eq!(error_code(unknown_api).await.1, "not_found");
 }
 
@@ -561,16 +494,7 @@ async fn no_password_or_token_reaches_the_log() {
         .unwrap();
     server.login("eddie", "a wrong password here", None).await;
 
-    server.terminate();
-    server.child.wait().unwrap();
-    let mut logs = String::new();
-    server
-        .child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut logs)
-        .unwrap();
+    let logs = server.stop_and_read_logs();
     assert!(
         logs.contains("signed in"),
         "the log has the sign-in:\n{logs}"
@@ -672,14 +596,7 @@ async fn the_audit_log_records_who_did_what_from_where() {
     server.login("vera", "not her password", None).await;
     let admin = server.sign_in("ada", PASSWORD).await;
     server.token(&admin, &["read"]).await;
-    let users: Value = admin
-        .request(Method::GET, &server.url("/api/v1/users"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let users: Value = server.json_as(&admin, "/api/v1/users").await;
     let vera = users
         .as_array()
         .unwrap()
@@ -694,14 +611,7 @@ async fn the_audit_log_records_who_did_what_from_where() {
         .await
         .unwrap();
 
-    let page: Value = admin
-        .request(Method::GET, &server.url("/api/v1/audit"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: Value = server.json_as(&admin, "/api/v1/audit").await;
     let actions: Vec<&str> = page["events"]
         .as_array()
         .unwrap()

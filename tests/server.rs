@@ -6,7 +6,7 @@
     reason = "in a test, a failed unwrap is a failed assertion"
 )]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -143,16 +143,7 @@ async fn json_logs_carry_one_span_per_request() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 
-    server.terminate();
-    server.child.wait().unwrap();
-    let mut logs = String::new();
-    server
-        .child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut logs)
-        .unwrap();
+    let logs = server.stop_and_read_logs();
 
     let line = logs
         .lines()

@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use std::io::BufRead;
 use std::path::Path;
 
-use crate::auth::admin::{self, Actor, AdminError};
+use crate::auth::admin::{self, AdminError};
+use crate::auth::audit::Actor;
 use crate::auth::password::{PasswordError, Passwords};
 use crate::auth::user;
 use crate::config::{self, AdminCommand, StartupError};

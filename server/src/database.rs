@@ -97,6 +97,15 @@ async fn record_installation(pool: &SqlitePool) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// A migrated database in a new temporary directory, for unit tests; the directory lives as
+/// long as the returned guard.
+#[cfg(test)]
+pub(crate) async fn open_temporary() -> (tempfile::TempDir, SqlitePool) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let pool = open(dir.path()).await.expect("open a temporary database");
+    (dir, pool)
+}
+
 /// Why the database did not answer a readiness check.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum PingError {

@@ -15,6 +15,12 @@ pub(crate) fn parse(text: &str) -> Option<DateTime<Utc>> {
         .map(|time| time.with_timezone(&Utc))
 }
 
+/// Whether the stored time `text` lies less than `within` in the past; `false` for none.
+pub(crate) fn is_recent(text: Option<&str>, within: chrono::Duration) -> bool {
+    text.and_then(parse)
+        .is_some_and(|time| Utc::now() - time < within)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -27,5 +33,16 @@ mod tests {
         assert!(format(earlier) < format(later));
         assert_eq!(format(earlier).len(), "2026-12-03T10:00:00.000Z".len());
         assert_eq!(parse(&format(later)).map(format), Some(format(later)));
+    }
+
+    #[test]
+    fn recent_means_within_the_interval() {
+        let minute = chrono::Duration::minutes(1);
+        let now = format(Utc::now());
+        let old = format(Utc::now() - chrono::Duration::hours(1));
+
+        assert!(is_recent(Some(&now), minute));
+        assert!(!is_recent(Some(&old), minute));
+        assert!(!is_recent(None, minute));
     }
 }

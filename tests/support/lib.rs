@@ -193,6 +193,23 @@ impl TestServer {
         );
     }
 
+    /// Stops the server with SIGTERM and returns everything it logged (started with
+    /// [`TestServer::start_with_logs`]).
+    pub fn stop_and_read_logs(&mut self) -> String {
+        use std::io::Read;
+
+        self.terminate();
+        self.child.wait().expect("wait for lepton to exit");
+        let mut logs = String::new();
+        self.child
+            .stdout
+            .take()
+            .expect("stdout was piped")
+            .read_to_string(&mut logs)
+            .expect("read the logs");
+        logs
+    }
+
     /// Sends SIGTERM, as an orchestrator stopping the service would.
     pub fn terminate(&self) {
         let status = Command::new("kill")
@@ -282,6 +299,26 @@ impl TestServer {
             request = request.header("cookie", cookie);
         }
         request.send().await.expect("login request")
+    }
+
+    /// `method path` as `session`, without a body.
+    pub async fn call(
+        &self,
+        session: &Session,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::Response {
+        session
+            .request(method, &self.url(path))
+            .send()
+            .await
+            .expect("request as a session")
+    }
+
+    /// `GET path` as `session`, decoded as JSON.
+    pub async fn json_as(&self, session: &Session, path: &str) -> serde_json::Value {
+        let response = self.call(session, reqwest::Method::GET, path).await;
+        response.json().await.expect("a JSON answer")
     }
 
     /// Creates an API token as `session` and returns its secret.

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 
+use super::table::{DataTable, failure_view, loaded};
 use crate::http::{self, ApiFailure};
 use crate::viewer::use_viewer;
 
@@ -35,11 +36,6 @@ pub(crate) fn Account() -> impl IntoView {
         <Sessions />
         <Tokens scopes=scopes />
     }
-}
-
-/// Shows a failure, or nothing.
-fn failure_view(failure: Option<ApiFailure>) -> impl IntoView {
-    failure.map(|failure| view! { <p class="error" role="alert">{failure.message}</p> })
 }
 
 #[component]
@@ -141,58 +137,22 @@ fn Sessions() -> impl IntoView {
             <p>"Browsers signed in to your account. End any you do not recognise."</p>
             {move || failure_view(failure.get())}
             <Suspense fallback=|| view! { <p>"Loading sessions…"</p> }>
-                {move || {
-                    sessions
-                        .get()
-                        .map(|result| match result {
-                            Ok(list) => {
-                                view! {
-                                    <div class="table-scroll">
-                                        <table class="sessions">
-                                            <thead>
-                                                <tr>
-                                                    <th>"Signed in"</th>
-                                                    <th>"Last seen"</th>
-                                                    <th>"Address"</th>
-                                                    <th>"Browser"</th>
-                                                    <th></th>
-                                                </tr>
-                                            </thead>
-                                            <tbody>
-                                                {list
-                                                    .into_iter()
-                                                    .map(|session| {
-                                                        let current = session.current;
-                                                        let row = session.clone();
-                                                        view! {
-                                                            <tr>
-                                                                <td>{short_time(&session.created_at)}</td>
-                                                                <td>{short_time(&session.last_seen_at)}</td>
-                                                                <td>{session.ip}</td>
-                                                                <td class="user-agent">{session.user_agent}</td>
-                                                                <td>
-                                                                    {current
-                                                                        .then(|| view! { <span class="badge ready">"this browser"</span> })}
-                                                                    <button
-                                                                        class="secondary"
-                                                                        on:click=move |_| revoke(row.clone())
-                                                                    >
-                                                                        {if current { "Sign out" } else { "End" }}
-                                                                    </button>
-                                                                </td>
-                                                            </tr>
-                                                        }
-                                                    })
-                                                    .collect_view()}
-                                            </tbody>
-                                        </table>
-                                    </div>
-                                }
-                                    .into_any()
-                            }
-                            Err(error) => failure_view(Some(error)).into_any(),
-                        })
-                }}
+                {loaded(
+                    sessions,
+                    move |list: Vec<SessionInfo>| {
+                        view! {
+                            <DataTable
+                                class="sessions"
+                                headers=&["Signed in", "Last seen", "Address", "Browser", ""]
+                            >
+                                {list
+                                    .into_iter()
+                                    .map(|session| session_row(session, revoke))
+                                    .collect_view()}
+                            </DataTable>
+                        }
+                    },
+                )}
             </Suspense>
             <button class="danger" on:click=sign_out_everywhere>"Sign out everywhere"</button>
         </section>
@@ -306,66 +266,81 @@ fn Tokens(
                 <button type="submit">"Create token"</button>
             </form>
             <Suspense fallback=|| view! { <p>"Loading tokens…"</p> }>
-                {move || {
-                    tokens
-                        .get()
-                        .map(|result| match result {
-                            Ok(list) if list.is_empty() => {
-                                view! { <p class="empty">"No tokens yet."</p> }.into_any()
-                            }
-                            Ok(list) => {
-                                view! {
-                                    <div class="table-scroll">
-                                        <table class="tokens">
-                                            <thead>
-                                                <tr>
-                                                    <th>"Name"</th>
-                                                    <th>"Starts with"</th>
-                                                    <th>"Scopes"</th>
-                                                    <th>"Created"</th>
-                                                    <th>"Expires"</th>
-                                                    <th>"Last used"</th>
-                                                    <th></th>
-                                                </tr>
-                                            </thead>
-                                            <tbody>
-                                                {list
-                                                    .into_iter()
-                                                    .map(|token| {
-                                                        let id = token.id.clone();
-                                                        let scopes: Vec<&str> = token
-                                                            .scopes
-                                                            .iter()
-                                                            .map(|scope| scope.as_str())
-                                                            .collect();
-                                                        view! {
-                                                            <tr>
-                                                                <td>{token.name}</td>
-                                                                <td><code>{token.prefix} "…"</code></td>
-                                                                <td>{scopes.join(", ")}</td>
-                                                                <td>{short_time(&token.created_at)}</td>
-                                                                <td>{token.expires_at.as_deref().map_or("never".to_owned(), short_time)}</td>
-                                                                <td>{token.last_used_at.as_deref().map_or("never".to_owned(), short_time)}</td>
-                                                                <td>
-                                                                    <button class="secondary" on:click=move |_| revoke(id.clone())>
-                                                                        "Revoke"
-                                                                    </button>
-                                                                </td>
-                                                            </tr>
-                                                        }
-                                                    })
-                                                    .collect_view()}
-                                            </tbody>
-                                        </table>
-                                    </div>
-                                }
-                                    .into_any()
-                            }
-                            Err(error) => failure_view(Some(error)).into_any(),
-                        })
-                }}
+                {loaded(
+                    tokens,
+                    move |list: Vec<TokenInfo>| {
+                        if list.is_empty() {
+                            return view! { <p class="empty">"No tokens yet."</p> }.into_any();
+                        }
+                        view! {
+                            <DataTable
+                                class="tokens"
+                                headers=&[
+                                    "Name",
+                                    "Starts with",
+                                    "Scopes",
+                                    "Created",
+                                    "Expires",
+                                    "Last used",
+                                    "",
+                                ]
+                            >
+                                {list.into_iter().map(|token| token_row(token, revoke)).collect_view()}
+                            </DataTable>
+                        }
+                            .into_any()
+                    },
+                )}
             </Suspense>
         </section>
+    }
+}
+
+fn session_row(
+    session: SessionInfo,
+    revoke: impl Fn(SessionInfo) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let current = session.current;
+    let row = session.clone();
+    view! {
+        <tr>
+            <td>{short_time(&session.created_at)}</td>
+            <td>{short_time(&session.last_seen_at)}</td>
+            <td>{session.ip}</td>
+            <td class="user-agent">{session.user_agent}</td>
+            <td>
+                {current.then(|| view! { <span class="badge ready">"this browser"</span> })}
+                <button class="secondary" on:click=move |_| revoke(row.clone())>
+                    {if current { "Sign out" } else { "End" }}
+                </button>
+            </td>
+        </tr>
+    }
+}
+
+fn token_row(
+    token: TokenInfo,
+    revoke: impl Fn(String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let id = token.id.clone();
+    let scopes: Vec<&str> = token.scopes.iter().map(|scope| scope.as_str()).collect();
+    let never = || "never".to_owned();
+    view! {
+        <tr>
+            <td>{token.name}</td>
+            <td>
+                <code>{token.prefix} "…"</code>
+            </td>
+            <td>{scopes.join(", ")}</td>
+            <td>{short_time(&token.created_at)}</td>
+            <td>{token.expires_at.as_deref().map_or_else(never, short_time)}</td>
+            <td>{token.last_used_at.as_deref().map_or_else(never, short_time)}</td>
+            <td>
+                <button class="secondary" on:click=move |_| revoke(id.clone())>
+                    "Revoke"
+                </button>
+            </td>
+        </tr>
     }
 }
 

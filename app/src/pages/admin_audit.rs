@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::account::short_time;
+use super::table::{DataTable, loaded};
 use crate::http;
 
 /// The audit log page.
@@ -28,56 +29,40 @@ pub(crate) fn AdminAudit() -> impl IntoView {
         </p>
         <section class="card">
             <Suspense fallback=|| view! { <p>"Loading events…"</p> }>
-                {move || {
-                    page.get()
-                        .map(|result| match result {
-                            Ok(page) => {
-                                let next = page.next_before;
-                                view! {
-                                    <div class="table-scroll">
-                                        <table class="audit">
-                                            <thead>
-                                                <tr>
-                                                    <th>"When"</th>
-                                                    <th>"Who"</th>
-                                                    <th>"What"</th>
-                                                    <th>"Target"</th>
-                                                    <th>"From"</th>
-                                                    <th>"Outcome"</th>
-                                                    <th>"Detail"</th>
-                                                </tr>
-                                            </thead>
-                                            <tbody>{page.events.into_iter().map(event_row).collect_view()}</tbody>
-                                        </table>
-                                    </div>
-                                    <div class="pager">
-                                        {before
-                                            .get()
-                                            .is_some()
-                                            .then(|| {
-                                                view! {
-                                                    <button class="secondary" on:click=move |_| set_before.set(None)>
-                                                        "Newest"
-                                                    </button>
-                                                }
-                                            })}
-                                        {next
-                                            .map(|id| {
-                                                view! {
-                                                    <button class="secondary" on:click=move |_| set_before.set(Some(id))>
-                                                        "Older"
-                                                    </button>
-                                                }
-                                            })}
-                                    </div>
-                                }
-                                    .into_any()
-                            }
-                            Err(error) => {
-                                view! { <p class="error" role="alert">{error.message}</p> }.into_any()
-                            }
-                        })
-                }}
+                {loaded(
+                    page,
+                    move |page: AuditPage| {
+                        let next = page.next_before;
+                        view! {
+                            <DataTable
+                                class="audit"
+                                headers=&["When", "Who", "What", "Target", "From", "Outcome", "Detail"]
+                            >
+                                {page.events.into_iter().map(event_row).collect_view()}
+                            </DataTable>
+                            <div class="pager">
+                                {before
+                                    .get()
+                                    .is_some()
+                                    .then(|| {
+                                        view! {
+                                            <button class="secondary" on:click=move |_| set_before.set(None)>
+                                                "Newest"
+                                            </button>
+                                        }
+                                    })}
+                                {next
+                                    .map(|id| {
+                                        view! {
+                                            <button class="secondary" on:click=move |_| set_before.set(Some(id))>
+                                                "Older"
+                                            </button>
+                                        }
+                                    })}
+                            </div>
+                        }
+                    },
+                )}
             </Suspense>
         </section>
     }

@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 
 use super::account::short_time;
+use super::table::{DataTable, failure_view, loaded};
 use crate::http::{self, ApiFailure};
 
 /// A password to show once: whose, and what.
@@ -79,42 +80,19 @@ pub(crate) fn AdminUsers() -> impl IntoView {
                     }
                 })
         }}
-        {move || failure.get().map(|failure| view! { <p class="error" role="alert">{failure.message}</p> })}
+        {move || failure_view(failure.get())}
         <section class="card">
             <Suspense fallback=|| view! { <p>"Loading users…"</p> }>
-                {move || {
-                    users
-                        .get()
-                        .map(|result| match result {
-                            Ok(list) => {
-                                view! {
-                                    <div class="table-scroll">
-                                        <table class="users">
-                                            <thead>
-                                                <tr>
-                                                    <th>"Username"</th>
-                                                    <th>"Role"</th>
-                                                    <th>"Status"</th>
-                                                    <th>"Created"</th>
-                                                    <th></th>
-                                                </tr>
-                                            </thead>
-                                            <tbody>
-                                                {list
-                                                    .into_iter()
-                                                    .map(|user| user_row(user, update, reset))
-                                                    .collect_view()}
-                                            </tbody>
-                                        </table>
-                                    </div>
-                                }
-                                    .into_any()
-                            }
-                            Err(error) => {
-                                view! { <p class="error" role="alert">{error.message}</p> }.into_any()
-                            }
-                        })
-                }}
+                {loaded(
+                    users,
+                    move |list: Vec<UserInfo>| {
+                        view! {
+                            <DataTable class="users" headers=&["Username", "Role", "Status", "Created", ""]>
+                                {list.into_iter().map(|user| user_row(user, update, reset)).collect_view()}
+                            </DataTable>
+                        }
+                    },
+                )}
             </Suspense>
         </section>
     }
@@ -214,7 +192,7 @@ fn CreateUser(on_created: impl Fn(UserCreated) + Copy + Send + Sync + 'static) -
                 </label>
                 <label>
                     "Role"
-                    <select bind:value=role>
+                    <select aria-label="Role" bind:value=role>
                         <option value="viewer">"viewer: reads dashboards"</option>
                         <option value="editor">"editor: uploads, trains, promotes"</option>
                         <option value="admin">"admin: everything"</option>
@@ -223,7 +201,7 @@ fn CreateUser(on_created: impl Fn(UserCreated) + Copy + Send + Sync + 'static) -
                 <button type="submit">"Create user"</button>
             </form>
             <p class="hint">"A password is generated and shown once."</p>
-            {move || failure.get().map(|failure| view! { <p class="error" role="alert">{failure.message}</p> })}
+            {move || failure_view(failure.get())}
         </section>
     }
 }

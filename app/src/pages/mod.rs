@@ -10,6 +10,7 @@ mod not_found;
 mod overview;
 mod production;
 mod sign_in;
+mod table;
 mod training;
 
 pub(crate) use account::Account;

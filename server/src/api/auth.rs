@@ -10,7 +10,7 @@ use lepton_protocol::account::{ErrorBody, LoginRequest, LoginResponse};
 
 use super::error::ApiError;
 use super::json::ApiJson;
-use crate::auth::audit::{self, Action};
+use crate::auth::audit::{Action, Actor};
 use crate::auth::client::Client;
 use crate::auth::principal::{self, Principal};
 use crate::auth::session;
@@ -117,15 +117,9 @@ pub(crate) async fn end_session(
     let user = &current.user;
     session::revoke(&state.pool, &user.id, &current.id).await?;
     tracing::info!(user = %user.username, "signed out");
-    let entry = audit::Entry {
-        actor_id: Some(&user.id),
-        actor: &user.username,
-        action: Action::SignOut,
-        target: &user.username,
-        ip: &client.ip,
-        success: true,
-        detail: "",
-    };
-    audit::record(&state.pool, entry).await;
+    let actor = Actor::user(user, &client.ip);
+    actor
+        .record(&state.pool, Action::SignOut, &user.username, "")
+        .await;
     Ok(())
 }

@@ -9,7 +9,7 @@ use lepton_protocol::account::{ErrorBody, Me, PasswordChangeRequest, SessionInfo
 
 use super::error::ApiError;
 use super::json::ApiJson;
-use crate::auth::audit::{self, Action};
+use crate::auth::audit::{Action, Actor};
 use crate::auth::client::Client;
 use crate::auth::password;
 use crate::auth::principal::{self, Principal};
@@ -107,16 +107,15 @@ pub(crate) async fn me_password_update(
     session::revoke_others(&state.pool, &user.id, &current.id).await?;
 
     tracing::info!(user = %user.username, "password changed");
-    let entry = audit::Entry {
-        actor_id: Some(&user.id),
-        actor: &user.username,
-        action: Action::PasswordChanged,
-        target: &user.username,
-        ip: &client.ip,
-        success: true,
-        detail: "other sessions ended",
-    };
-    audit::record(&state.pool, entry).await;
+    let actor = Actor::user(user, &client.ip);
+    actor
+        .record(
+            &state.pool,
+            Action::PasswordChanged,
+            &user.username,
+            "other sessions ended",
+        )
+        .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -163,16 +162,15 @@ pub(crate) async fn me_sessions_delete_all(
 
     tracing::info!(user = %user.username, ended, "signed out everywhere");
     let detail = format!("{ended} sessions ended");
-    let entry = audit::Entry {
-        actor_id: Some(&user.id),
-        actor: &user.username,
-        action: Action::SignOutEverywhere,
-        target: &user.username,
-        ip: &client.ip,
-        success: true,
-        detail: &detail,
-    };
-    audit::record(&state.pool, entry).await;
+    let actor = Actor::user(user, &client.ip);
+    actor
+        .record(
+            &state.pool,
+            Action::SignOutEverywhere,
+            &user.username,
+            &detail,
+        )
+        .await;
 
     let cookie = principal::clear_session_cookie(client.https);
     Ok((
@@ -206,15 +204,9 @@ pub(crate) async fn me_sessions_delete(
         return Err(ApiError::not_found("session"));
     }
 
-    let entry = audit::Entry {
-        actor_id: Some(&user.id),
-        actor: &user.username,
-        action: Action::SessionRevoked,
-        target: &user.username,
-        ip: &client.ip,
-        success: true,
-        detail: "",
-    };
-    audit::record(&state.pool, entry).await;
+    let actor = Actor::user(user, &client.ip);
+    actor
+        .record(&state.pool, Action::SessionRevoked, &user.username, "")
+        .await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -8,7 +8,7 @@ use lepton_protocol::account::{ErrorBody, Scope, TokenCreateRequest, TokenCreate
 use super::error::ApiError;
 use super::json::ApiJson;
 use super::me::caller;
-use crate::auth::audit::{self, Action};
+use crate::auth::audit::{Action, Actor};
 use crate::auth::client::Client;
 use crate::auth::principal::Principal;
 use crate::auth::token::{self, NewToken};
@@ -92,16 +92,10 @@ pub(crate) async fn tokens_create(
     tracing::info!(user = %user.username, token = %info.id, "api token created");
     let scopes: Vec<&str> = info.scopes.iter().map(|scope| scope.as_str()).collect();
     let detail = format!("scopes: {}", scopes.join(" "));
-    let entry = audit::Entry {
-        actor_id: Some(&user.id),
-        actor: &user.username,
-        action: Action::TokenCreated,
-        target: name,
-        ip: &client.ip,
-        success: true,
-        detail: &detail,
-    };
-    audit::record(&state.pool, entry).await;
+    let actor = Actor::user(user, &client.ip);
+    actor
+        .record(&state.pool, Action::TokenCreated, name, &detail)
+        .await;
     Ok((
         StatusCode::CREATED,
         Json(TokenCreated {
@@ -164,16 +158,10 @@ pub(crate) async fn tokens_delete(
     };
 
     tracing::info!(user = %user.username, token = %id, "api token revoked");
-    let entry = audit::Entry {
-        actor_id: Some(&user.id),
-        actor: &user.username,
-        action: Action::TokenRevoked,
-        target: &name,
-        ip: &client.ip,
-        success: true,
-        detail: "",
-    };
-    audit::record(&state.pool, entry).await;
+    let actor = Actor::user(user, &client.ip);
+    actor
+        .record(&state.pool, Action::TokenRevoked, &name, "")
+        .await;
     Ok(StatusCode::NO_CONTENT)
 }
 

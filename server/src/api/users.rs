@@ -11,7 +11,8 @@ use lepton_protocol::account::{
 use super::error::ApiError;
 use super::json::ApiJson;
 use super::me::caller;
-use crate::auth::admin::{self, Actor, AdminError};
+use crate::auth::admin::{self, AdminError};
+use crate::auth::audit::Actor;
 use crate::auth::client::Client;
 use crate::auth::principal::Principal;
 use crate::auth::user;
@@ -31,12 +32,7 @@ impl From<AdminError> for ApiError {
 }
 
 fn actor<'a>(principal: &'a Principal, client: &'a Client) -> Result<Actor<'a>, ApiError> {
-    let user = caller(principal)?;
-    Ok(Actor {
-        id: Some(&user.id),
-        name: &user.username,
-        ip: &client.ip,
-    })
+    Ok(Actor::user(caller(principal)?, &client.ip))
 }
 
 /// All users.

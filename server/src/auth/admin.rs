@@ -4,7 +4,7 @@
 use lepton_protocol::account::Role;
 use sqlx::SqlitePool;
 
-use super::audit::{self, Action};
+use super::audit::{Action, Actor};
 use super::password::{self, PasswordError, PasswordPolicyError, Passwords};
 use super::secret;
 use super::session;
@@ -39,29 +39,6 @@ pub(crate) enum AdminError {
     Hashing(#[from] PasswordError),
 }
 
-/// Who makes a change, for the audit log.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Actor<'a> {
-    pub(crate) id: Option<&'a str>,
-    pub(crate) name: &'a str,
-    pub(crate) ip: &'a str,
-}
-
-impl Actor<'_> {
-    async fn audit(&self, pool: &SqlitePool, action: Action, target: &str, detail: &str) {
-        let entry = audit::Entry {
-            actor_id: self.id,
-            actor: self.name,
-            action,
-            target,
-            ip: self.ip,
-            success: true,
-            detail,
-        };
-        audit::record(pool, entry).await;
-    }
-}
-
 /// Creates a user; with no password given, generates one and returns it (to show once).
 ///
 /// # Errors
@@ -90,7 +67,7 @@ pub(crate) async fn create_user(
     tracing::info!(user = %created.username, role = role.as_str(), "user created");
     let detail = format!("role {}", role.as_str());
     actor
-        .audit(pool, Action::UserCreated, &created.username, &detail)
+        .record(pool, Action::UserCreated, &created.username, &detail)
         .await;
     Ok((created, generated.then_some(password)))
 }
@@ -125,7 +102,7 @@ pub(crate) async fn reset_password(
     tracing::info!(user = %target.username, "password reset");
     let detail = format!("{ended} sessions ended");
     actor
-        .audit(pool, Action::PasswordReset, &target.username, &detail)
+        .record(pool, Action::PasswordReset, &target.username, &detail)
         .await;
     Ok(generated.then_some(password))
 }
@@ -160,7 +137,7 @@ pub(crate) async fn update_user(
         tracing::info!(user = %target.username, role = role.as_str(), "role changed");
         let detail = format!("{} → {}", target.role.as_str(), role.as_str());
         actor
-            .audit(pool, Action::RoleChanged, &target.username, &detail)
+            .record(pool, Action::RoleChanged, &target.username, &detail)
             .await;
         target.role = role;
     }
@@ -174,7 +151,7 @@ pub(crate) async fn update_user(
             tracing::info!(user = %target.username, "user enabled");
             Action::UserEnabled
         };
-        actor.audit(pool, action, &target.username, "").await;
+        actor.record(pool, action, &target.username, "").await;
         target.disabled = disabled;
     }
     Ok(target)

@@ -7,6 +7,7 @@
 use lepton_protocol::account::{AuditEvent, AuditPage};
 use sqlx::SqlitePool;
 
+use super::user::User;
 use crate::timestamp;
 
 /// What happened, as stored in the `action` column.
@@ -63,41 +64,78 @@ impl Action {
     }
 }
 
-/// One entry to write.
-#[derive(Debug, Clone)]
-pub(crate) struct Entry<'a> {
+/// Who acts, from where: the subject of audit entries.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Actor<'a> {
     /// The acting user's id, when known.
-    pub(crate) actor_id: Option<&'a str>,
+    pub(crate) id: Option<&'a str>,
     /// The acting user's name, or the name tried at a failed sign-in.
-    pub(crate) actor: &'a str,
-    pub(crate) action: Action,
-    pub(crate) target: &'a str,
+    pub(crate) name: &'a str,
+    /// The client address, or `local` for the command line.
     pub(crate) ip: &'a str,
-    pub(crate) success: bool,
-    pub(crate) detail: &'a str,
 }
 
-/// Writes `entry`, logging (not returning) a failure.
-pub(crate) async fn record(pool: &SqlitePool, entry: Entry<'_>) {
+impl<'a> Actor<'a> {
+    /// A signed-in user acting from `ip`.
+    pub(crate) fn user(user: &'a User, ip: &'a str) -> Self {
+        Self {
+            id: Some(&user.id),
+            name: &user.username,
+            ip,
+        }
+    }
+
+    /// Records a successful `action` on `target`.
+    pub(crate) async fn record(
+        &self,
+        pool: &SqlitePool,
+        action: Action,
+        target: &str,
+        detail: &str,
+    ) {
+        write(pool, self, action, target, true, detail).await;
+    }
+
+    /// Records a failed `action` on `target`.
+    pub(crate) async fn record_failure(
+        &self,
+        pool: &SqlitePool,
+        action: Action,
+        target: &str,
+        detail: &str,
+    ) {
+        write(pool, self, action, target, false, detail).await;
+    }
+}
+
+/// Writes one entry, logging (not returning) a failure.
+async fn write(
+    pool: &SqlitePool,
+    actor: &Actor<'_>,
+    action: Action,
+    target: &str,
+    success: bool,
+    detail: &str,
+) {
     // Names tried at failed sign-ins are attacker-chosen: keep them short.
-    let actor: String = entry.actor.chars().take(100).collect();
+    let name: String = actor.name.chars().take(100).collect();
     let result = sqlx::query(
         "INSERT INTO audit_events (at, actor_id, actor, action, target, ip, outcome, detail) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(timestamp::format(chrono::Utc::now()))
-    .bind(entry.actor_id)
-    .bind(&actor)
-    .bind(entry.action.as_str())
-    .bind(entry.target)
-    .bind(entry.ip)
-    .bind(if entry.success { "success" } else { "failure" })
-    .bind(entry.detail)
+    .bind(actor.id)
+    .bind(&name)
+    .bind(action.as_str())
+    .bind(target)
+    .bind(actor.ip)
+    .bind(if success { "success" } else { "failure" })
+    .bind(detail)
     .execute(pool)
     .await;
 
     if let Err(error) = result {
-        tracing::error!(%error, action = entry.action.as_str(), "audit event not written");
+        tracing::error!(%error, action = action.as_str(), "audit event not written");
     }
 }
 
@@ -160,19 +198,14 @@ mod tests {
 
     #[tokio::test]
     async fn pages_newest_first() {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = crate::database::open(dir.path()).await.unwrap();
+        let (_dir, pool) = crate::database::open_temporary().await;
+        let actor = Actor {
+            id: None,
+            name: "ada",
+            ip: "127.0.0.1",
+        };
         for target in ["a", "b", "c"] {
-            let entry = Entry {
-                actor_id: None,
-                actor: "ada",
-                action: Action::TokenCreated,
-                target,
-                ip: "127.0.0.1",
-                success: true,
-                detail: "",
-            };
-            record(&pool, entry).await;
+            actor.record(&pool, Action::TokenCreated, target, "").await;
         }
 
         let first = page(&pool, None, 2).await.unwrap();

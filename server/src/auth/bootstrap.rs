@@ -4,7 +4,7 @@
 use lepton_protocol::account::Role;
 use sqlx::SqlitePool;
 
-use super::audit::{self, Action};
+use super::audit::{Action, Actor};
 use super::password::{PasswordError, Passwords};
 use super::secret;
 use super::user;
@@ -46,15 +46,14 @@ pub(crate) async fn first_admin(
     };
 
     tracing::info!(user = FIRST_ADMIN, "first admin created");
-    let entry = audit::Entry {
-        actor_id: None,
-        actor: "lepton",
-        action: Action::UserCreated,
-        target: &admin.username,
+    let lepton = Actor {
+        id: None,
+        name: "lepton",
         ip: "local",
-        success: true,
-        detail: "first admin of a new installation",
     };
-    audit::record(pool, entry).await;
+    let detail = "first admin of a new installation";
+    lepton
+        .record(pool, Action::UserCreated, &admin.username, detail)
+        .await;
     Ok(Some(password))
 }

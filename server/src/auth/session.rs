@@ -175,14 +175,11 @@ fn is_expired(
 ///
 /// Database errors.
 pub(crate) async fn touch(pool: &SqlitePool, session: &ActiveSession) -> Result<(), sqlx::Error> {
-    let now = Utc::now();
-    let fresh = timestamp::parse(&session.last_seen_at)
-        .is_some_and(|last_seen| now - last_seen < TOUCH_INTERVAL);
-    if fresh {
+    if timestamp::is_recent(Some(&session.last_seen_at), TOUCH_INTERVAL) {
         return Ok(());
     }
     sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE id = ?")
-        .bind(timestamp::format(now))
+        .bind(timestamp::format(Utc::now()))
         .bind(&session.id)
         .execute(pool)
         .await
@@ -348,8 +345,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_revoked_session_is_gone_at_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = crate::database::open(dir.path()).await.unwrap();
+        let (_dir, pool) = crate::database::open_temporary().await;
         let user = super::super::user::create(
             &pool,
             "ada",

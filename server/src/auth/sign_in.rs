@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use sqlx::SqlitePool;
 
-use super::audit::{self, Action};
+use super::audit::{Action, Actor};
 use super::client::Client;
 use super::password::{self, PasswordError, Passwords};
 use super::session::{self, NewSession, Origin, SessionLimits};
@@ -72,15 +72,9 @@ pub(crate) async fn sign_in(
     let address_wait = throttle::retry_after(pool, &address_key).await?;
     if let Some(wait) = account_wait.max(address_wait) {
         let detail = format!("refused for {} s", wait.as_secs());
-        audit_attempt(
-            pool,
-            None,
-            username,
-            client,
-            Action::SignInThrottled,
-            &detail,
-        )
-        .await;
+        let actor = anonymous(username, client);
+        let action = Action::SignInThrottled;
+        actor.record_failure(pool, action, username, &detail).await;
         return Err(SignInError::Throttled(wait));
     }
 
@@ -104,7 +98,10 @@ pub(crate) async fn sign_in(
             };
             throttle::record_failure(pool, &account_key, throttle::ACCOUNT).await?;
             throttle::record_failure(pool, &address_key, throttle::ADDRESS).await?;
-            audit_attempt(pool, None, username, client, Action::SignInFailed, detail).await;
+            let actor = anonymous(username, client);
+            actor
+                .record_failure(pool, Action::SignInFailed, username, detail)
+                .await;
             return Err(SignInError::Invalid);
         }
     };
@@ -119,34 +116,16 @@ pub(crate) async fn sign_in(
     };
     let session = session::create(pool, &user.id, &origin, context.limits).await?;
     tracing::info!(user = %user.username, "signed in");
-    audit_attempt(
-        pool,
-        Some(&user.id),
-        &user.username,
-        client,
-        Action::SignIn,
-        "",
-    )
-    .await;
+    let actor = Actor::user(&user, &client.ip);
+    actor.record(pool, Action::SignIn, &user.username, "").await;
     Ok(SignedIn { user, session })
 }
 
-async fn audit_attempt(
-    pool: &SqlitePool,
-    actor_id: Option<&str>,
-    actor: &str,
-    client: &Client,
-    action: Action,
-    detail: &str,
-) {
-    let entry = audit::Entry {
-        actor_id,
-        actor,
-        action,
-        target: actor,
+/// Someone signing in, not yet known: the name they gave, from their address.
+fn anonymous<'a>(username: &'a str, client: &'a Client) -> Actor<'a> {
+    Actor {
+        id: None,
+        name: username,
         ip: &client.ip,
-        success: action == Action::SignIn,
-        detail,
-    };
-    audit::record(pool, entry).await;
+    }
 }

@@ -179,8 +179,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_sixth_failure_locks_the_account() {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = crate::database::open(dir.path()).await.unwrap();
+        let (_dir, pool) = crate::database::open_temporary().await;
         let key = account_key("Ada");
 
         for _ in 0..5 {

@@ -207,17 +207,11 @@ pub(crate) async fn find(pool: &SqlitePool, secret: &str) -> Result<TokenLookup,
 ///
 /// Database errors.
 pub(crate) async fn touch(pool: &SqlitePool, token: &ActiveToken) -> Result<(), sqlx::Error> {
-    let now = Utc::now();
-    let fresh = token
-        .last_used_at
-        .as_deref()
-        .and_then(timestamp::parse)
-        .is_some_and(|last_used| now - last_used < TOUCH_INTERVAL);
-    if fresh {
+    if timestamp::is_recent(token.last_used_at.as_deref(), TOUCH_INTERVAL) {
         return Ok(());
     }
     sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
-        .bind(timestamp::format(now))
+        .bind(timestamp::format(Utc::now()))
         .bind(&token.id)
         .execute(pool)
         .await
@@ -270,8 +264,7 @@ mod tests {
 
     #[tokio::test]
     async fn tokens_are_found_by_secret_and_die_when_revoked() {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = crate::database::open(dir.path()).await.unwrap();
+        let (_dir, pool) = crate::database::open_temporary().await;
         let user = super::super::user::create(&pool, "ada", "hash", Role::Editor)
             .await
             .unwrap();
@@ -304,8 +297,7 @@ mod tests {
 
     #[tokio::test]
     async fn expired_tokens_are_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = crate::database::open(dir.path()).await.unwrap();
+        let (_dir, pool) = crate::database::open_temporary().await;
         let user = super::super::user::create(&pool, "ada", "hash", Role::Viewer)
             .await
             .unwrap();

@@ -318,8 +318,7 @@ mod tests {
 
     #[tokio::test]
     async fn usernames_are_unique_whatever_the_case() {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = crate::database::open(dir.path()).await.unwrap();
+        let (_dir, pool) = crate::database::open_temporary().await;
 
         create(&pool, "ada", "hash", Role::Viewer).await.unwrap();
         let error = create(&pool, "ADA", "hash", Role::Viewer)
