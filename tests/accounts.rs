@@ -85,16 +85,7 @@ async fn wrong_password_unknown_and_disabled_users_get_one_answer() {
     let server =
         TestServer::start_with_accounts(&[], &[("ada", "admin"), ("vera", "viewer")]).await;
     let admin = server.sign_in("ada", PASSWORD).await;
-    let users: Value = server.json_as(&admin, "/api/v1/users").await;
-    let vera = users
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|user| user["username"] == "vera")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let vera = server.user_id(&admin, "vera").await;
     let disable = admin
         .request(Method::PATCH, &server.url(&format!("/api/v1/users/{vera}")))
         .json(&json!({ "disabled": true }))
@@ -596,14 +587,8 @@ async fn the_audit_log_records_who_did_what_from_where() {
     server.login("vera", "not her password", None).await;
     let admin = server.sign_in("ada", PASSWORD).await;
     server.token(&admin, &["read"]).await;
-    let users: Value = server.json_as(&admin, "/api/v1/users").await;
-    let vera = users
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|user| user["username"] == "vera")
-        .unwrap();
-    let path = format!("/api/v1/users/{}", vera["id"].as_str().unwrap());
+    let vera = server.user_id(&admin, "vera").await;
+    let path = format!("/api/v1/users/{vera}");
     admin
         .request(Method::PATCH, &server.url(&path))
         .json(&json!({ "role": "editor" }))
@@ -707,4 +692,120 @@ fn operators_create_users_and_reset_passwords_from_the_command_line() {
         output.lines().any(|line| line.starts_with("password: ")),
         "{output}"
     );
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_the_other_sessions() {
+    let server = TestServer::start_with_accounts(&[], &[("vera", "viewer")]).await;
+    let laptop = server.sign_in("vera", PASSWORD).await;
+    let phone = server.sign_in("vera", PASSWORD).await;
+    let change = |current: &str, new: &str| {
+        laptop
+            .request(Method::PUT, &server.url("/api/v1/me/password"))
+            .json(&json!({ "current_password": current, "new_password": new }))
+            .send()
+    };
+
+    let wrong = error_code(
+        change("not it at all", "a brand new passphrase")
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (wrong.0, wrong.1.as_str()),
+        (StatusCode::FORBIDDEN, "wrong_password")
+    );
+    let short = error_code(change(PASSWORD, "short").await.unwrap()).await;
+    assert_eq!(short.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(short.2, "the password must have at least 12 characters");
+
+    let changed = change(PASSWORD, "a brand new passphrase").await.unwrap();
+    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+    let me = "/api/v1/me";
+    assert_eq!(
+        server.call(&laptop, Method::GET, me).await.status(),
+        StatusCode::OK
+    );
+    let phone_after = server.call(&phone, Method::GET, me).await;
+    assert_eq!(phone_after.status(), StatusCode::UNAUTHORIZED);
+    let old = server.login("vera", PASSWORD, None).await;
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+    server.sign_in("vera", "a brand new passphrase").await;
+}
+
+#[tokio::test]
+async fn admins_cannot_lock_everyone_out() {
+    let server =
+        TestServer::start_with_accounts(&[], &[("ada", "admin"), ("vera", "viewer")]).await;
+    let admin = server.sign_in("ada", PASSWORD).await;
+    let ada = server.user_id(&admin, "ada").await;
+    let vera = server.user_id(&admin, "vera").await;
+    let patch = |id: String, body: Value| {
+        admin
+            .request(Method::PATCH, &server.url(&format!("/api/v1/users/{id}")))
+            .json(&body)
+            .send()
+    };
+
+    let itself = error_code(
+        patch(ada.clone(), json!({ "disabled": true }))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (itself.0, itself.1.as_str()),
+        (StatusCode::CONFLICT, "self_disable")
+    );
+    let demote = error_code(
+        patch(ada.clone(), json!({ "role": "editor" }))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (demote.0, demote.1.as_str()),
+        (StatusCode::CONFLICT, "last_admin")
+    );
+
+    // Promoting vera first makes the demotion possible.
+    let promoted = patch(vera.clone(), json!({ "role": "admin" }))
+        .await
+        .unwrap();
+    assert_eq!(promoted.status(), StatusCode::OK);
+    let demoted = patch(ada.clone(), json!({ "role": "editor" }))
+        .await
+        .unwrap();
+    assert_eq!(demoted.status(), StatusCode::OK);
+
+    // The demotion takes effect on ada's very next request.
+    let users_now = server.call(&admin, Method::GET, "/api/v1/users").await;
+    assert_eq!(users_now.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_password_reset_ends_the_users_sessions() {
+    let server =
+        TestServer::start_with_accounts(&[], &[("ada", "admin"), ("vera", "viewer")]).await;
+    let admin = server.sign_in("ada", PASSWORD).await;
+    let vera = server.sign_in("vera", PASSWORD).await;
+    let id = server.user_id(&admin, "vera").await;
+
+    let reset = admin
+        .request(
+            Method::POST,
+            &server.url(&format!("/api/v1/users/{id}/password")),
+        )
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), StatusCode::OK);
+    let body: Value = reset.json().await.unwrap();
+    let generated = body["password"].as_str().unwrap();
+
+    let after = server.call(&vera, Method::GET, "/api/v1/me").await;
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+    server.sign_in("vera", generated).await;
 }

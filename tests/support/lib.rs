@@ -193,6 +193,33 @@ impl TestServer {
         );
     }
 
+    /// Kills the server with SIGKILL, as a crash or power cut would, then starts a new one on
+    /// the same data directory and port range.
+    pub async fn crash_and_restart(mut self) -> Self {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+
+        for _ in 0..5 {
+            self.addr = ([127, 0, 0, 1], free_port()).into();
+            self.child = Command::new(binary())
+                .arg("--addr")
+                .arg(self.addr.to_string())
+                .arg("--data-dir")
+                .arg(self.data_dir.path())
+                .arg("--site-dir")
+                .arg(site_dir())
+                .env("RUST_LOG", "warn")
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .expect("restart the lepton binary");
+            if self.wait_until_healthy().await {
+                return self;
+            }
+        }
+        panic!("lepton did not restart on any of five free ports");
+    }
+
     /// Stops the server with SIGTERM and returns everything it logged (started with
     /// [`TestServer::start_with_logs`]).
     pub fn stop_and_read_logs(&mut self) -> String {
@@ -319,6 +346,19 @@ impl TestServer {
     pub async fn json_as(&self, session: &Session, path: &str) -> serde_json::Value {
         let response = self.call(session, reqwest::Method::GET, path).await;
         response.json().await.expect("a JSON answer")
+    }
+
+    /// The id of the user `username`, looked up by the admin `session`.
+    pub async fn user_id(&self, session: &Session, username: &str) -> String {
+        let users = self.json_as(session, "/api/v1/users").await;
+        users
+            .as_array()
+            .expect("a list of users")
+            .iter()
+            .find(|user| user["username"] == username)
+            .and_then(|user| user["id"].as_str())
+            .unwrap_or_else(|| panic!("no user {username}"))
+            .to_owned()
     }
 
     /// Creates an API token as `session` and returns its secret.
