@@ -12,7 +12,7 @@ export LEPTON_SITE_DIR ?= $(CARGO_TARGET_DIR)/site
 export LEPTON_ADDR ?= 127.0.0.1:3000
 export LEPTON_DATA_DIR ?= ./lepton-data
 
-.PHONY: setup site run test build-tests test-rust test-e2e lint fmt bench clean
+.PHONY: setup site run test build-tests test-rust test-wasm test-e2e lint fmt bench clean
 
 ## setup: install the wasm target, wasm-bindgen, wasm-opt, Chromium and npm packages (idempotent)
 setup:
@@ -36,7 +36,7 @@ run: site
 ## test: every check: formatting, clippy, unit, integration (real binary), end-to-end (Chromium)
 test: site
 	cargo fmt --all --check
-	$(MAKE) --no-print-directory lint test-rust test-e2e
+	$(MAKE) --no-print-directory lint test-rust test-wasm test-e2e
 
 # One build of every native target, tests included: building the server alone would resolve
 # different dependency features and make the next step compile the dependencies again.
@@ -46,6 +46,12 @@ build-tests:
 test-rust: build-tests
 	LEPTON_BIN="$(CARGO_TARGET_DIR)/debug/lepton" \
 		cargo test --workspace --exclude lepton-worker
+
+# The preparation recipe's golden test compiled to wasm32 and run under Node: the tab must
+# prepare data bit for bit as the server does.
+test-wasm: setup
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+		cargo test -p lepton-ml --target wasm32-unknown-unknown --test recipe_golden
 
 test-e2e: build-tests
 	data_dir=$$(mktemp -d) && trap 'rm -rf "$$data_dir"' EXIT && cd end2end && \
@@ -61,10 +67,12 @@ lint: setup
 fmt:
 	cargo fmt --all
 
-## bench: bundle sizes, SSR against a static file, sign-in and auth cost, in BENCHMARKS.md's format
+## bench: bundle sizes, SSR against a static file, sign-in and auth cost, dataset upload and
+## profiling throughput against the csv crate and polars, in BENCHMARKS.md's format
 bench: site
 	cargo build --release -p lepton-server
 	@scripts/bench.sh
+	@scripts/bench-datasets.sh
 
 clean:
 	rm -rf target end2end/test-results

@@ -305,6 +305,41 @@ async fn repeated_failures_lock_the_account_with_back_off() {
 }
 
 #[tokio::test]
+async fn one_address_spraying_many_accounts_is_throttled() {
+    let server = TestServer::start_with_accounts(&["--trust-proxy"], &[("ada", "admin")]).await;
+    let login_from = |address: &'static str, username: String, password: &'static str| {
+        client()
+            .post(server.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", address)
+            .json(&serde_json::json!({ "username": username, "password": password }))
+            .send()
+    };
+
+    // One failure each on 21 names stays under every account's limit, not the address's.
+    for attempt in 0..21 {
+        let response = login_from("203.0.113.7", format!("guess{attempt}"), "wrong password!")
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "attempt {attempt}"
+        );
+    }
+    let blocked = login_from("203.0.113.7", "ada".to_owned(), PASSWORD)
+        .await
+        .unwrap();
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(blocked.headers().contains_key("retry-after"));
+
+    // Another address is not held back by it.
+    let elsewhere = login_from("198.51.100.2", "ada".to_owned(), PASSWORD)
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn other_peoples_tokens_and_sessions_are_not_found() {
     let accounts = [("vera", "viewer"), ("eddie", "editor")];
     let server = TestServer::start_with_accounts(&[], &accounts).await;

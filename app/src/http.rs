@@ -137,3 +137,29 @@ pub(crate) fn load_page(path: &str) {
     #[cfg(not(feature = "hydrate"))]
     let _ = path;
 }
+
+/// Percent-encodes `text` for a query-string value.
+pub(crate) fn encode_component(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(byte).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_paths_for_the_query() {
+        assert_eq!(
+            encode_component("/datasets?page=2"),
+            "%2Fdatasets%3Fpage%3D2"
+        );
+        assert_eq!(encode_component("Kühl log"), "K%C3%BChl%20log");
+    }
+}

@@ -13,12 +13,18 @@
 )]
 
 pub mod assets;
+mod format;
 mod http;
 mod lab;
 mod nav;
 mod pages;
 mod routes;
 pub mod shell;
+#[cfg_attr(
+    not(feature = "hydrate"),
+    allow(dead_code, reason = "files are uploaded from the browser only")
+)]
+mod upload;
 mod viewer;
 
 pub use routes::App;

@@ -13,8 +13,8 @@ use leptos_router::path;
 
 use crate::nav::Nav;
 use crate::pages::{
-    Account, AdminAudit, AdminUsers, Datasets, Lab, Models, NotFound, Overview, Production, SignIn,
-    Training,
+    Account, AdminAudit, AdminUsers, DatasetPage, Datasets, Lab, Models, NotFound, Overview,
+    Production, SignIn, Training,
 };
 use crate::viewer::{self, use_viewer};
 
@@ -37,6 +37,10 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=path!("/datasets")
                             view=|| view! { <Protected role=Role::Viewer><Datasets /></Protected> }
+                        />
+                        <Route
+                            path=path!("/datasets/:id")
+                            view=|| view! { <Protected role=Role::Viewer><DatasetPage /></Protected> }
                         />
                         <Route
                             path=path!("/training")
@@ -94,33 +98,8 @@ fn Protected(
         .into_any(),
         None => {
             let here = format!("{}{}", location.pathname.get(), location.search.get());
-            let next: String = form_urlencoded_component(&here);
+            let next = crate::http::encode_component(&here);
             view! { <Redirect path=format!("/sign-in?next={next}") /> }.into_any()
         }
-    }
-}
-
-/// Percent-encodes `text` for a query-string value.
-fn form_urlencoded_component(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                char::from(byte).to_string()
-            }
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn encodes_paths_for_the_query() {
-        assert_eq!(
-            form_urlencoded_component("/datasets?page=2"),
-            "%2Fdatasets%3Fpage%3D2"
-        );
     }
 }

@@ -168,6 +168,67 @@ impl Dataset {
         Self::from_points(rows, &mut rng)
     }
 
+    /// The XOR pattern: points uniform in the square [-1, 1]², labelled 1 where x and y have
+    /// different signs, with Gaussian noise added after labelling.
+    pub fn xor(samples: usize, noise: f32, seed: u64) -> Self {
+        let mut rng = SplitMix64::new(seed);
+        let mut rows: Vec<([f32; 2], f32)> = Vec::with_capacity(samples);
+
+        for _ in 0..samples {
+            let x = 2.0 * rng.next_f32() - 1.0;
+            let y = 2.0 * rng.next_f32() - 1.0;
+            let label = if (x > 0.0) == (y > 0.0) { 0.0 } else { 1.0 };
+
+            let x = x + noise * rng.next_gaussian();
+            let y = y + noise * rng.next_gaussian();
+            rows.push(([x, y], label));
+        }
+
+        Self::from_points(rows, &mut rng)
+    }
+
+    /// Two interleaved spiral arms, each turning one and a half times around the origin; the
+    /// second arm (label 1) is the first turned by half a circle.
+    pub fn spirals(samples: usize, noise: f32, seed: u64) -> Self {
+        let mut rng = SplitMix64::new(seed);
+        let mut rows: Vec<([f32; 2], f32)> = Vec::with_capacity(samples);
+
+        for index in 0..samples {
+            let second = index % 2 == 1;
+            let t = rng.next_f32();
+            let angle =
+                3.0 * std::f32::consts::PI * t + if second { std::f32::consts::PI } else { 0.0 };
+            let radius = 0.1 + 0.9 * t;
+
+            let x = radius * angle.cos() + noise * rng.next_gaussian();
+            let y = radius * angle.sin() + noise * rng.next_gaussian();
+            rows.push(([x, y], if second { 1.0 } else { 0.0 }));
+        }
+
+        Self::from_points(rows, &mut rng)
+    }
+
+    /// Two Gaussian blobs of standard deviation `0.2 + noise`, centred at (-0.5, -0.5)
+    /// (label 0) and (0.5, 0.5) (label 1).
+    pub fn blobs(samples: usize, noise: f32, seed: u64) -> Self {
+        let mut rng = SplitMix64::new(seed);
+        let mut rows: Vec<([f32; 2], f32)> = Vec::with_capacity(samples);
+        let spread = 0.2 + noise;
+
+        for index in 0..samples {
+            let (centre, label) = if index % 2 == 0 {
+                (-0.5, 0.0)
+            } else {
+                (0.5, 1.0)
+            };
+            let x = centre + spread * rng.next_gaussian();
+            let y = centre + spread * rng.next_gaussian();
+            rows.push(([x, y], label));
+        }
+
+        Self::from_points(rows, &mut rng)
+    }
+
     fn from_points(mut rows: Vec<([f32; 2], f32)>, rng: &mut SplitMix64) -> Self {
         rng.shuffle(&mut rows);
 
@@ -274,6 +335,38 @@ mod tests {
             a.labels().iter().filter(|label| **label == 1.0).count(),
             100
         );
+    }
+
+    #[test]
+    fn every_toy_set_is_balanced_and_reproducible() {
+        type Generator = fn(usize, f32, u64) -> Dataset;
+        let generators: [(&str, Generator); 5] = [
+            ("two moons", Dataset::two_moons),
+            ("circles", Dataset::circles),
+            ("xor", Dataset::xor),
+            ("spirals", Dataset::spirals),
+            ("blobs", Dataset::blobs),
+        ];
+        for (name, generate) in generators {
+            let data = generate(400, 0.05, 9);
+            assert_eq!(data, generate(400, 0.05, 9), "{name}");
+            assert_ne!(data, generate(400, 0.05, 10), "{name}");
+            let ones = data.labels().iter().filter(|label| **label == 1.0).count();
+            assert!((150..=250).contains(&ones), "{name}: {ones} ones of 400");
+        }
+    }
+
+    #[test]
+    fn xor_labels_follow_the_quadrants_without_noise() {
+        let data = Dataset::xor(100, 0.0, 3);
+        for (point, label) in data.features().chunks(2).zip(data.labels()) {
+            let expected = if (point[0] > 0.0) == (point[1] > 0.0) {
+                0.0
+            } else {
+                1.0
+            };
+            assert_eq!(*label, expected);
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod data;
 pub mod metrics;
 pub mod model;
+pub mod recipe;
 pub mod rng;
 pub mod training;
 

@@ -1,5 +1,6 @@
-//! Types that cross a boundary between Lepton's parts: the REST API bodies ([`account`]) and
-//! the messages between the Lab page and its training worker (this module's root).
+//! Types that cross a boundary between Lepton's parts: the REST API bodies ([`account`],
+//! [`dataset`]) and the messages between the Lab page and its training worker (this module's
+//! root).
 //!
 //! The page and the worker are separate wasm modules (burn lives only in the worker), so they
 //! share these plain serde types instead of code. Both sides convert them to and from
@@ -8,6 +9,8 @@
 use serde::{Deserialize, Serialize};
 
 pub mod account;
+pub mod dataset;
+pub mod profile;
 
 /// What the page asks the worker to do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

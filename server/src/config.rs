@@ -48,6 +48,11 @@ pub(crate) struct Cli {
     #[arg(long, env = "LEPTON_MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024)]
     max_body_bytes: usize,
 
+    /// Largest dataset upload accepted, in bytes; larger uploads get 413. Uploads stream to
+    /// storage, so this bounds disk use, not memory.
+    #[arg(long, env = "LEPTON_MAX_UPLOAD_BYTES", default_value_t = 2 * 1024 * 1024 * 1024)]
+    max_upload_bytes: u64,
+
     /// Trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy in front of Lepton
     /// (client addresses in the audit log, Secure cookies behind HTTPS). Only set it when every
     /// request passes through such a proxy.
@@ -127,6 +132,7 @@ pub(crate) struct Config {
     pub(crate) site_dir: PathBuf,
     pub(crate) log_format: LogFormat,
     pub(crate) max_body_bytes: usize,
+    pub(crate) max_upload_bytes: u64,
     pub(crate) trust_proxy: bool,
     pub(crate) session_idle: Duration,
     pub(crate) session_max: Duration,
@@ -172,6 +178,12 @@ pub(crate) enum StartupError {
     /// Password hashing could not be set up.
     #[error(transparent)]
     Passwords(#[from] crate::auth::password::PasswordError),
+    /// The dataset store could not be opened.
+    #[error("cannot open the dataset store: {0}")]
+    DatasetStore(#[from] crate::dataset::store::StoreError),
+    /// What interrupted uploads left could not be cleaned up.
+    #[error("cannot clean up after interrupted uploads: {0}")]
+    DatasetCleanup(#[from] crate::dataset::DatasetError),
     /// The first admin could not be created.
     #[error(transparent)]
     Bootstrap(#[from] crate::auth::bootstrap::BootstrapError),
@@ -199,6 +211,7 @@ impl Config {
             site_dir: cli.site_dir,
             log_format: cli.log_format,
             max_body_bytes: cli.max_body_bytes,
+            max_upload_bytes: cli.max_upload_bytes,
             trust_proxy: cli.trust_proxy,
             session_idle: Duration::from_secs(cli.session_idle_minutes * 60),
             session_max: Duration::from_secs(cli.session_max_hours * 3600),

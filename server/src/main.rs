@@ -7,9 +7,11 @@
 mod api;
 mod assets;
 mod auth;
+mod body_limit;
 mod commands;
 mod config;
 mod database;
+mod dataset;
 mod forms;
 mod health;
 mod logging;
@@ -125,6 +127,13 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
         trust_proxy: config.trust_proxy,
     };
 
+    let datasets = dataset::Datasets::open(&config.data_dir, config.max_upload_bytes)?;
+    let removed = datasets.clean_leftovers(&pool).await?;
+    if removed > 0 {
+        tracing::info!(removed, "leftovers of interrupted uploads removed");
+    }
+    dataset::install_samples(&datasets, &pool).await;
+
     let listener = TcpListener::bind(config.addr)
         .await
         .map_err(|source| StartupError::Bind {
@@ -137,6 +146,7 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
         data_dir = %config.data_dir.display(),
         site_dir = %config.site_dir.display(),
         max_body_bytes = config.max_body_bytes,
+        max_upload_bytes = config.max_upload_bytes,
         trust_proxy = config.trust_proxy,
         session_idle_s = config.session_idle.as_secs(),
         session_max_s = config.session_max.as_secs(),
@@ -144,7 +154,7 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
         config.addr,
     );
 
-    let state = AppState::new(&config, pool.clone(), assets, auth);
+    let state = AppState::new(&config, pool.clone(), assets, auth, datasets);
     let app = router::build(state, &config).into_make_service_with_connect_info::<SocketAddr>();
 
     axum::serve(listener, app)

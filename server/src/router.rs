@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Extension, MatchedPath, Request};
+use axum::extract::{DefaultBodyLimit, Extension, MatchedPath, Request};
 use axum::http::{HeaderValue, Response, header};
 use axum::middleware::{self, Next};
 use axum::response::IntoResponse;
@@ -15,7 +15,6 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde::Serialize;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
@@ -25,6 +24,7 @@ use crate::api::{self, error::ApiError, error::code_for, openapi};
 use crate::assets::{IMMUTABLE, REVALIDATE, is_fingerprinted};
 use crate::auth::guard::guard;
 use crate::auth::policy::{self, Rule};
+use crate::body_limit::{BodyLimits, limit_body};
 use crate::config::Config;
 use crate::state::AppState;
 use lepton_app::{App, shell};
@@ -101,6 +101,10 @@ pub(crate) fn build(state: AppState, config: &Config) -> Router {
         .unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"))
         .into();
 
+    let limits = BodyLimits {
+        default: config.max_body_bytes as u64,
+        upload: config.max_upload_bytes,
+    };
     let pages = generate_route_list(App);
     let page_assets = state.assets.clone();
     let fallback_assets = state.assets.clone();
@@ -129,7 +133,9 @@ pub(crate) fn build(state: AppState, config: &Config) -> Router {
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(CompressionLayer::new().gzip(true).br(true))
-                .layer(RequestBodyLimitLayer::new(config.max_body_bytes)),
+                .layer(middleware::from_fn_with_state(limits, limit_body))
+                // `limit_body` enforces the limits; axum's own default would cap uploads.
+                .layer(DefaultBodyLimit::disable()),
         )
         // Outermost, so that it also sees the body limit's 413.
         .layer(middleware::from_fn(json_errors))

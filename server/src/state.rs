@@ -1,5 +1,5 @@
-//! What every request handler can reach: the database pool, the accounts settings and the
-//! Leptos options.
+//! What every request handler can reach: the database pool, the accounts settings, the
+//! dataset service and the Leptos options.
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -8,6 +8,7 @@ use sqlx::SqlitePool;
 use crate::auth::AuthSettings;
 use crate::auth::sign_in::SignInContext;
 use crate::config::Config;
+use crate::dataset::Datasets;
 use lepton_app::assets::AssetManifest;
 
 /// Shared, cheaply cloned application state.
@@ -17,6 +18,7 @@ pub(crate) struct AppState {
     pub(crate) pool: SqlitePool,
     pub(crate) assets: AssetManifest,
     pub(crate) auth: AuthSettings,
+    pub(crate) datasets: Datasets,
 }
 
 impl AppState {
@@ -25,6 +27,7 @@ impl AppState {
         pool: SqlitePool,
         assets: AssetManifest,
         auth: AuthSettings,
+        datasets: Datasets,
     ) -> Self {
         let leptos = LeptosOptions::builder()
             .output_name("lepton")
@@ -38,6 +41,7 @@ impl AppState {
             pool,
             assets,
             auth,
+            datasets,
         }
     }
 

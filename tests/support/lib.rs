@@ -87,10 +87,7 @@ impl TestServer {
     /// Starts a server on an existing data directory (which the caller keeps).
     pub async fn start_existing(data_dir: &Path) -> Self {
         let copy = tempfile::tempdir().expect("temporary data dir");
-        for entry in std::fs::read_dir(data_dir).expect("read the data dir") {
-            let entry = entry.expect("data dir entry");
-            std::fs::copy(entry.path(), copy.path().join(entry.file_name())).expect("copy");
-        }
+        copy_tree(data_dir, copy.path());
         let addr: SocketAddr = ([127, 0, 0, 1], free_port()).into();
         let child = Command::new(binary())
             .arg("--addr")
@@ -398,4 +395,18 @@ pub fn client() -> reqwest::Client {
         .timeout(Duration::from_secs(30))
         .build()
         .expect("build HTTP client")
+}
+
+/// Copies the directory `from` into `to`, subdirectories included.
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("read the data dir") {
+        let entry = entry.expect("data dir entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            std::fs::create_dir_all(&target).expect("create a directory");
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
 }

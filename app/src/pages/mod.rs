@@ -16,7 +16,7 @@ mod training;
 pub(crate) use account::Account;
 pub(crate) use admin_audit::AdminAudit;
 pub(crate) use admin_users::AdminUsers;
-pub(crate) use datasets::Datasets;
+pub(crate) use datasets::{DatasetPage, Datasets};
 pub(crate) use lab::Lab;
 pub(crate) use models::Models;
 pub(crate) use not_found::NotFound;

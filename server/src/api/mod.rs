@@ -3,6 +3,7 @@
 
 pub(crate) mod audit;
 pub(crate) mod auth;
+pub(crate) mod datasets;
 pub(crate) mod error;
 pub(crate) mod json;
 pub(crate) mod me;
@@ -37,4 +38,18 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::users_update))
         .routes(routes!(users::users_password_reset))
         .routes(routes!(audit::audit_list))
+        .routes(routes!(datasets::datasets_list, datasets::datasets_create))
+        .routes(routes!(
+            datasets::datasets_get,
+            datasets::datasets_update,
+            datasets::datasets_delete
+        ))
+        .routes(routes!(datasets::datasets_profile))
+        .routes(routes!(datasets::datasets_rows))
+        .routes(routes!(datasets::datasets_download))
+        .routes(routes!(
+            datasets::datasets_recipe_get,
+            datasets::datasets_recipe_put
+        ))
+        .routes(routes!(datasets::datasets_recipe_preview))
 }

@@ -40,6 +40,7 @@ const SESSION: &str = "session";
         (name = "account", description = "The caller's own account"),
         (name = "tokens", description = "API tokens for scripts"),
         (name = "users", description = "User administration and the audit log (admins)"),
+        (name = "datasets", description = "Dataset upload, versions, profiles, rows and downloads"),
         (name = "browser", description = "HTML form endpoints of the dashboard"),
         (name = "meta", description = "Probes and this document"),
     )

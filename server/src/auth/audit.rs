@@ -41,6 +41,12 @@ pub(crate) enum Action {
     TokenCreated,
     /// An API token was revoked.
     TokenRevoked,
+    /// A dataset version was uploaded.
+    DatasetUploaded,
+    /// A dataset was shared with everyone or made private.
+    DatasetVisibilityChanged,
+    /// A dataset version was deleted.
+    DatasetDeleted,
 }
 
 impl Action {
@@ -60,6 +66,9 @@ impl Action {
             Self::UserEnabled => "user_enabled",
             Self::TokenCreated => "token_created",
             Self::TokenRevoked => "token_revoked",
+            Self::DatasetUploaded => "dataset_uploaded",
+            Self::DatasetVisibilityChanged => "dataset_visibility_changed",
+            Self::DatasetDeleted => "dataset_deleted",
         }
     }
 }

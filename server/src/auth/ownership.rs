@@ -5,16 +5,6 @@
 //! forbidden (403): a 403 would confirm that the identifier is real. Tokens and sessions
 //! follow the same rule through their owner-scoped queries.
 
-// Datasets (issue 4) and models (issue 6) are the first things with owners; until they exist
-// only the tests use this module.
-#![cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "datasets and models, its users, are not built yet"
-    )
-)]
-
 use lepton_protocol::account::Role;
 
 use super::user::User;

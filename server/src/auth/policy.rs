@@ -90,6 +90,7 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/lab", Rule::public()),
     ("GET", "/sign-in", Rule::public()),
     ("GET", "/datasets", Rule::signed_in(Scope::Read)),
+    ("GET", "/datasets/{id}", Rule::signed_in(Scope::Read)),
     ("GET", "/training", Rule::signed_in(Scope::Read)),
     ("GET", "/models", Rule::signed_in(Scope::Read)),
     ("GET", "/production", Rule::signed_in(Scope::Read)),
@@ -113,6 +114,56 @@ const RULES: &[(&str, &str, Rule)] = &[
         "DELETE",
         "/api/v1/tokens/{id}",
         Rule::signed_in(Scope::Write),
+    ),
+    // REST: datasets. Reading needs a signed-in user; changing needs an editor, and the
+    // handlers add ownership: another user's private dataset is 404.
+    ("GET", "/api/v1/datasets", Rule::signed_in(Scope::Read)),
+    (
+        "POST",
+        "/api/v1/datasets",
+        Rule::role(Role::Editor, Scope::Write),
+    ),
+    ("GET", "/api/v1/datasets/{id}", Rule::signed_in(Scope::Read)),
+    (
+        "PATCH",
+        "/api/v1/datasets/{id}",
+        Rule::role(Role::Editor, Scope::Write),
+    ),
+    (
+        "DELETE",
+        "/api/v1/datasets/{id}",
+        Rule::role(Role::Editor, Scope::Write),
+    ),
+    (
+        "GET",
+        "/api/v1/datasets/{id}/profile",
+        Rule::signed_in(Scope::Read),
+    ),
+    (
+        "GET",
+        "/api/v1/datasets/{id}/rows",
+        Rule::signed_in(Scope::Read),
+    ),
+    (
+        "GET",
+        "/api/v1/datasets/{id}/download",
+        Rule::signed_in(Scope::Read),
+    ),
+    (
+        "GET",
+        "/api/v1/datasets/{id}/recipe",
+        Rule::signed_in(Scope::Read),
+    ),
+    (
+        "PUT",
+        "/api/v1/datasets/{id}/recipe",
+        Rule::role(Role::Editor, Scope::Write),
+    ),
+    // A preview fits the recipe and stores nothing: readers may run it.
+    (
+        "POST",
+        "/api/v1/datasets/{id}/recipe/preview",
+        Rule::signed_in(Scope::Read),
     ),
     // REST: administration.
     (
