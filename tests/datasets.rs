@@ -19,6 +19,25 @@ const SENSORS: &str = "machine,temperature,vibration,failed\n\
                        M1,,2.4,yes\n\
                        M3,59.9,1.1,no\n";
 
+/// A request body that never ends: `header`, then `rows` again every 20 ms, so that the
+/// server is mid-upload whenever the test acts.
+fn endless_body(header: &str, rows: &str) -> reqwest::Body {
+    let first = format!("{header}{rows}");
+    let rows = rows.to_owned();
+    let chunks = futures_util::stream::unfold(0_u32, move |sent| {
+        let chunk = if sent == 0 {
+            first.clone()
+        } else {
+            rows.clone()
+        };
+        async move {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            Some((Ok::<_, std::io::Error>(chunk), sent + 1))
+        }
+    });
+    reqwest::Body::wrap_stream(chunks)
+}
+
 /// `POST /api/v1/datasets?query` with `body` as `session`.
 async fn upload(
     server: &TestServer,
@@ -530,21 +549,10 @@ async fn a_crash_during_an_upload_leaves_nothing_after_restart() {
     let blobs_before = files_under(server.data_dir.path(), "blobs");
 
     // An endless body, sent slowly enough that the server is mid-upload when it dies.
-    let rows = "1.5,2.5,3.5\n".repeat(5000);
-    let body = futures_util::stream::unfold(0_u32, move |sent| {
-        let chunk = if sent == 0 {
-            format!("a,b,c\n{rows}")
-        } else {
-            rows.clone()
-        };
-        async move {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            Some((Ok::<_, std::io::Error>(chunk), sent + 1))
-        }
-    });
+    let body = endless_body("a,b,c\n", &"1.5,2.5,3.5\n".repeat(5000));
     let request = eddie
         .request(Method::POST, &server.url("/api/v1/datasets?name=crashing"))
-        .body(reqwest::Body::wrap_stream(body))
+        .body(body)
         .send();
     let upload = tokio::spawn(request);
 
@@ -581,21 +589,10 @@ async fn a_cancelled_upload_leaves_nothing() {
     let server = TestServer::start_with_accounts(&[], &[("eddie", "editor")]).await;
     let eddie = server.sign_in("eddie", PASSWORD).await;
 
-    let rows = "1,2\n".repeat(20_000);
-    let body = futures_util::stream::unfold(0_u32, move |sent| {
-        let chunk = if sent == 0 {
-            format!("a,b\n{rows}")
-        } else {
-            rows.clone()
-        };
-        async move {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            Some((Ok::<_, std::io::Error>(chunk), sent + 1))
-        }
-    });
+    let body = endless_body("a,b\n", &"1,2\n".repeat(20_000));
     let request = eddie
         .request(Method::POST, &server.url("/api/v1/datasets?name=cancelled"))
-        .body(reqwest::Body::wrap_stream(body))
+        .body(body)
         .send();
     // Dropping the request after a while closes the connection mid-body, as a browser's
     // cancel does.

@@ -45,14 +45,7 @@ pub(crate) fn build(profile: &DatasetProfile) -> Vec<Warning> {
         let is_target = target == Some(column.name.as_str());
 
         let share = share(column.missing, profile.rows);
-        let severity = if share > MISSING_HIGH {
-            Some(Severity::High)
-        } else if share > MISSING_MEDIUM {
-            Some(Severity::Medium)
-        } else {
-            None
-        };
-        if let Some(severity) = severity {
+        if let Some(severity) = severity_of(share, MISSING_MEDIUM, MISSING_HIGH) {
             warnings.push(Warning {
                 severity,
                 code: MISSING_VALUES.to_owned(),
@@ -119,22 +112,15 @@ pub(crate) fn build(profile: &DatasetProfile) -> Vec<Warning> {
     if let Some(analysis) = &profile.target {
         let target = quoted(&analysis.column);
         if let Some(ratio) = analysis.imbalance_ratio {
-            let severity = if ratio > IMBALANCE_HIGH {
-                Some(Severity::High)
-            } else if ratio > IMBALANCE_MEDIUM {
-                Some(Severity::Medium)
-            } else {
-                None
-            };
-            if let Some(severity) = severity {
+            if let Some(severity) = severity_of(ratio, IMBALANCE_MEDIUM, IMBALANCE_HIGH) {
                 warnings.push(Warning {
                     severity,
                     code: IMBALANCED_TARGET.to_owned(),
                     column: Some(analysis.column.clone()),
                     message: format!(
-                        "the target `{target}` has {ratio:.1} rows of its most common class for \
-                         each row of its rarest; collect more of the rare classes, or weigh \
-                         them when training"
+                        "class imbalance: the target `{target}` has {ratio:.1} rows of its most \
+                         common class for each row of its rarest; collect more of the rare \
+                         classes, or weigh them when training"
                     ),
                 });
             }
@@ -178,6 +164,17 @@ fn share(part: u64, whole: u64) -> f64 {
 
 fn percent(share: f64) -> String {
     format!("{:.0}%", share * 100.0)
+}
+
+/// High above `high`, medium above `medium`, else no warning.
+fn severity_of(value: f64, medium: f64, high: f64) -> Option<Severity> {
+    if value > high {
+        Some(Severity::High)
+    } else if value > medium {
+        Some(Severity::Medium)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]

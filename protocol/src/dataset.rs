@@ -72,6 +72,8 @@ pub struct DatasetVersion {
     pub created_at: String,
     /// Whether this is one of the samples generated on every new installation.
     pub sample: bool,
+    /// Whether a preparation recipe is saved with this version (`GET …/recipe`).
+    pub has_recipe: bool,
 }
 
 /// One version in a dataset's history.
@@ -197,6 +199,7 @@ mod tests {
                 file_name: None,
                 created_at: "2026-12-04T00:00:00Z".into(),
                 sample: true,
+                has_recipe: false,
             },
             versions: Vec::new(),
             can_modify: false,

@@ -111,6 +111,7 @@ impl StoredVersion {
             file_name: self.file_name.clone(),
             created_at: self.created_at.clone(),
             sample: self.owner_id.is_none(),
+            has_recipe: self.recipe.is_some(),
         }
     }
 }

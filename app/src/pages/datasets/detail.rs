@@ -49,6 +49,7 @@ pub(crate) fn DatasetPage() -> impl IntoView {
                     id=detail.dataset.id.clone()
                     target=detail.dataset.target.clone()
                     can_modify=detail.can_modify
+                    has_recipe=detail.dataset.has_recipe
                 />
             })}
         </Suspense>
@@ -209,7 +210,7 @@ fn rows_view(page: RowsPage, set_offset: WriteSignal<u64>) -> impl IntoView {
         <div class="pager">
             <button
                 class="secondary"
-                disabled=first == 0
+                disabled={first == 0}
                 on:click=move |_| set_offset.set(first.saturating_sub(PAGE_ROWS))
             >
                 "Previous"
@@ -217,7 +218,7 @@ fn rows_view(page: RowsPage, set_offset: WriteSignal<u64>) -> impl IntoView {
             <span>{format!("rows {}–{} of {}", (first + 1).min(total), last, format::count(total))}</span>
             <button
                 class="secondary"
-                disabled=last >= total
+                disabled={last >= total}
                 on:click=move |_| set_offset.set(first + PAGE_ROWS)
             >
                 "Next"

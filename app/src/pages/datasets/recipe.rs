@@ -20,6 +20,8 @@ pub(crate) fn RecipeCard(
     target: Option<String>,
     /// Whether the viewer may save a recipe.
     can_modify: bool,
+    /// Whether one is saved already, to load instead of the starter.
+    has_recipe: bool,
 ) -> impl IntoView {
     let starter = serde_json::json!({
         "target": target.unwrap_or_default(),
@@ -36,17 +38,23 @@ pub(crate) fn RecipeCard(
     let (outcome, set_outcome) = signal(None::<Result<PreparedRecipe, ApiFailure>>);
     let (busy, set_busy) = signal(false);
 
-    // A saved recipe replaces the starter once it has loaded (a 404 means none is saved).
+    // A saved recipe replaces the starter once it has loaded.
     let stored_path = format!("/api/v1/datasets/{id}/recipe");
     let stored = LocalResource::new({
         let path = stored_path.clone();
         move || {
             let path = path.clone();
-            async move { http::get::<PreparedRecipe>(&path).await }
+            async move {
+                if has_recipe {
+                    Some(http::get::<PreparedRecipe>(&path).await)
+                } else {
+                    None
+                }
+            }
         }
     });
     Effect::new(move |_| {
-        if let Some(Ok(stored)) = stored.get() {
+        if let Some(Some(Ok(stored))) = stored.get() {
             text.set(serde_json::to_string_pretty(&stored.recipe).unwrap_or_default());
             set_outcome.set(Some(Ok(stored)));
         }
