@@ -111,19 +111,19 @@ pub(crate) fn build(profile: &DatasetProfile) -> Vec<Warning> {
 
     if let Some(analysis) = &profile.target {
         let target = quoted(&analysis.column);
-        if let Some(ratio) = analysis.imbalance_ratio {
-            if let Some(severity) = severity_of(ratio, IMBALANCE_MEDIUM, IMBALANCE_HIGH) {
-                warnings.push(Warning {
-                    severity,
-                    code: IMBALANCED_TARGET.to_owned(),
-                    column: Some(analysis.column.clone()),
-                    message: format!(
-                        "class imbalance: the target `{target}` has {ratio:.1} rows of its most \
-                         common class for each row of its rarest; collect more of the rare \
-                         classes, or weigh them when training"
-                    ),
-                });
-            }
+        if let Some(ratio) = analysis.imbalance_ratio
+            && let Some(severity) = severity_of(ratio, IMBALANCE_MEDIUM, IMBALANCE_HIGH)
+        {
+            warnings.push(Warning {
+                severity,
+                code: IMBALANCED_TARGET.to_owned(),
+                column: Some(analysis.column.clone()),
+                message: format!(
+                    "class imbalance: the target `{target}` has {ratio:.1} rows of its most \
+                     common class for each row of its rarest; collect more of the rare \
+                     classes, or weigh them when training"
+                ),
+            });
         }
 
         for leak in &analysis.leakage {

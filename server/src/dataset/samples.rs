@@ -22,9 +22,12 @@ pub(crate) struct Sample {
     pub(crate) csv: String,
 }
 
+/// Generates a 2-D toy set: points, noise, seed.
+type ToyGenerator = fn(usize, f32, u64) -> Dataset;
+
 /// Every sample, in the order they are listed.
 pub(crate) fn all() -> Vec<Sample> {
-    let toy: [(&str, fn(usize, f32, u64) -> Dataset); 5] = [
+    let toy: [(&str, ToyGenerator); 5] = [
         ("two-moons", Dataset::two_moons),
         ("circles", Dataset::circles),
         ("xor", Dataset::xor),
