@@ -13,6 +13,7 @@
 # them (each file is read once before the first timing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/bench-auth.sh
 
 target_dir="${CARGO_TARGET_DIR:-target}"
 site_dir="${LEPTON_SITE_DIR:-$target_dir/site}"
@@ -54,17 +55,9 @@ start_server() {
 }
 
 token_for() {
-    local port=$1 cookie csrf
-    cookie=$(curl -sf -D - -o /dev/null -H 'content-type: application/json' \
-        -d '{"username": "bench", "password": "bench password for uploads"}' \
-        "http://127.0.0.1:$port/api/v1/auth/login" \
-        | awk -F'[ ;]' 'tolower($1) == "set-cookie:" { print $2 }')
-    csrf=$(curl -sf -H "cookie: $cookie" "http://127.0.0.1:$port/account" \
-        | grep -o 'name="csrf-token" content="[^"]*"' | sed 's/.*content="//; s/"$//')
-    curl -sf -H "cookie: $cookie" -H "x-csrf-token: $csrf" -H 'content-type: application/json' \
-        -d '{"name": "bench", "scopes": ["read", "write"]}' \
-        "http://127.0.0.1:$port/api/v1/tokens" \
-        | python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])'
+    local base="http://127.0.0.1:$1" cookie csrf
+    read -r cookie csrf <<<"$(bench_sign_in "$base" bench 'bench password for uploads')"
+    bench_token "$base" "$cookie" "$csrf" '["read", "write"]'
 }
 
 # Uploads a file to a fresh server; prints "seconds peak_rss_mb".

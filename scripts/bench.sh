@@ -9,6 +9,7 @@
 #   4. with BENCH_CLEAN_BUILD=1, clean build times in an empty target directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/bench-auth.sh
 
 target_dir="${CARGO_TARGET_DIR:-target}"
 site_dir="${LEPTON_SITE_DIR:-$target_dir/site}"
@@ -127,16 +128,8 @@ echo
 
 # The same route (/healthz: a constant JSON answer) without credentials, with a session
 # cookie and with a bearer token: the guard looks both up on every request.
-cookie=$(curl -sf -D - -o /dev/null -H 'content-type: application/json' \
-    -d "{\"username\": \"bench\", \"password\": \"$bench_password\"}" \
-    "http://127.0.0.1:$port/api/v1/auth/login" \
-    | awk -F'[ ;]' 'tolower($1) == "set-cookie:" { print $2 }')
-csrf=$(curl -sf -H "cookie: $cookie" "http://127.0.0.1:$port/account" \
-    | grep -o 'name="csrf-token" content="[^"]*"' | sed 's/.*content="//; s/"$//')
-token=$(curl -sf -H "cookie: $cookie" -H "x-csrf-token: $csrf" \
-    -H 'content-type: application/json' -d '{"name": "bench", "scopes": ["read"]}' \
-    "http://127.0.0.1:$port/api/v1/tokens" \
-    | python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])')
+read -r cookie csrf <<<"$(bench_sign_in "http://127.0.0.1:$port" bench "$bench_password")"
+token=$(bench_token "http://127.0.0.1:$port" "$cookie" "$csrf" '["read"]')
 load_with() {
     local header=$1 path=$2
     taskset -c 1 wrk -t1 -c"$connections" -d"${duration}s" --latency -H "$header" \
