@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::cell::{Cell, classify};
+use crate::cell::{Cell, classify, is_plain_number};
 use crate::error::DataError;
 
 /// Bytes [`sniff`] looks at: pass the first this many bytes of the file, or the whole file
@@ -227,7 +227,6 @@ fn detect_header(text: &[u8], delimiter: u8) -> bool {
             Cell::Missing | Cell::Integer(_) | Cell::Number(_) | Cell::NonFinite
         )
     };
-    let is_number = |cell: &str| matches!(classify(Some(cell)), Cell::Integer(_) | Cell::Number(_));
 
     let names_above_numbers = first.iter().enumerate().any(|(column, name)| {
         let cells: Vec<&str> = below
@@ -235,7 +234,7 @@ fn detect_header(text: &[u8], delimiter: u8) -> bool {
             .filter_map(|row| row.get(column).map(String::as_str))
             .filter(|cell| classify(Some(cell)) != Cell::Missing)
             .collect();
-        is_name(name) && !cells.is_empty() && cells.iter().all(|cell| is_number(cell))
+        is_name(name) && !cells.is_empty() && cells.iter().all(|cell| is_plain_number(cell))
     });
 
     let mut distinct: Vec<&str> = first.iter().map(String::as_str).collect();

@@ -215,8 +215,8 @@ pub fn golden_check(fixture: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Writes the fixture (natively only: wasm has no file system): one line per row of features (values, then their bits), then the
-/// fitted recipe.
+/// Writes the fixture (natively only: wasm has no file system): one line per row of features
+/// (values, then their bits), then the fitted recipe.
 #[cfg(not(target_arch = "wasm32"))]
 fn render_fixture(output: &Output) -> Result<String, serde_json::Error> {
     let mut values = Vec::new();

@@ -346,6 +346,5 @@ fn token_row(
 
 /// "2026-12-03 10:15" from an RFC 3339 time (UTC).
 pub(crate) fn short_time(time: &str) -> String {
-    let trimmed: String = time.chars().take(16).collect();
-    format!("{} UTC", trimmed.replace('T', " "))
+    format!("{} UTC", crate::format::minute(time))
 }

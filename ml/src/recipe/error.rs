@@ -127,7 +127,8 @@ pub enum RecipeError {
     },
     /// Regression needs numbers, and the target holds categories.
     #[error(
-        "regression needs a numeric target, but `{column}` is categorical: set the task to binary or multiclass"
+        "regression needs a numeric target, but `{column}` is categorical: set the task to \
+         binary or multiclass"
     )]
     TargetNotNumeric {
         /// The target's name.
@@ -143,7 +144,8 @@ pub enum RecipeError {
     },
     /// The task is binary but the target has more than two classes.
     #[error(
-        "the task is binary but the target `{column}` has {classes} classes: set the task to multiclass"
+        "the task is binary but the target `{column}` has {classes} classes: set the task to \
+         multiclass"
     )]
     NotBinary {
         /// The target's name.

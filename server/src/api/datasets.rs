@@ -50,14 +50,11 @@ impl From<DatasetError> for ApiError {
                 "payload_too_large",
                 error.to_string(),
             ),
-            DatasetError::Upload(error @ UploadError::Interrupted(_)) => {
-                tracing::info!(%error, "upload interrupted");
-                Self::new(
-                    StatusCode::BAD_REQUEST,
-                    "upload_interrupted",
-                    error.to_string(),
-                )
-            }
+            DatasetError::Upload(error @ UploadError::Interrupted(_)) => Self::new(
+                StatusCode::BAD_REQUEST,
+                "upload_interrupted",
+                error.to_string(),
+            ),
             other => Self::internal(&other),
         }
     }

@@ -100,7 +100,7 @@ pub(crate) fn fit(
     let count = |part| fitted.rows(part).len() as u64;
     let prepared = PreparedRecipe {
         recipe: serde_json::to_value(fitted.recipe())?,
-        fitted: serde_json::from_str(&fitted.to_json()?)?,
+        fitted: serde_json::to_value(&fitted)?,
         preview: serde_json::to_value(&preview)?,
         features: fitted.feature_names().to_vec(),
         split_rows: SplitRows {

@@ -142,7 +142,7 @@ where
         }
     }
 
-    let sha256 = hex(&hasher.finalize());
+    let sha256 = format!("{:x}", hasher.finalize());
     Ok(Streamed::Complete { sha256, size_bytes })
 }
 
@@ -182,18 +182,6 @@ where
     }
 }
 
-/// Lowercase hexadecimal.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut text, byte| {
-            let _ = write!(text, "{byte:02x}");
-            text
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,7 +212,7 @@ mod tests {
         assert_eq!(received.size_bytes, 30);
         assert_eq!(
             received.sha256,
-            hex(&Sha256::digest(b"x,y,label\n1.0,2.0,a\n3.0,4.0,b\n"))
+            format!("{:x}", Sha256::digest(b"x,y,label\n1.0,2.0,a\n3.0,4.0,b\n"))
         );
         assert_eq!(received.ingested.profile.rows, 2);
         let commit = store
@@ -266,10 +254,5 @@ mod tests {
             "{error}"
         );
         assert_eq!(temporary_files(dir.path()), 0);
-    }
-
-    #[test]
-    fn hex_is_lowercase_and_padded() {
-        assert_eq!(hex(&[0x0a, 0xff]), "0aff");
     }
 }

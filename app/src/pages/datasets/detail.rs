@@ -108,6 +108,7 @@ fn Header(
         .owner
         .clone()
         .unwrap_or_else(|| "Lepton (sample)".to_owned());
+    let short_hash = dataset.sha256.get(..12).unwrap_or_default().to_owned();
     let format_text = match &dataset.delimiter {
         Some(delimiter) if delimiter == "\t" => "CSV, tab-separated".to_owned(),
         Some(delimiter) => format!("CSV, '{delimiter}'-separated"),
@@ -128,7 +129,7 @@ fn Header(
             <div><dt>"Owner"</dt><dd>{owner}</dd></div>
             <div><dt>"Sharing"</dt><dd>{dataset.visibility.as_str()}</dd></div>
             <div><dt>"Uploaded"</dt><dd>{format::minute(&dataset.created_at)}</dd></div>
-            <div><dt>"SHA-256"</dt><dd class="hash" title=dataset.sha256.clone()>{dataset.sha256.get(..12).unwrap_or_default().to_owned()}</dd></div>
+            <div><dt>"SHA-256"</dt><dd class="hash" title=dataset.sha256.clone()>{short_hash}</dd></div>
         </dl>
         <div class="actions">
             <a class="button" href=format!("/api/v1/datasets/{id}/download") download="">"Download CSV"</a>

@@ -10,7 +10,7 @@ mod recipe;
 pub(crate) use detail::DatasetPage;
 
 use lepton_protocol::account::Role;
-use lepton_protocol::dataset::{DatasetVersion, Visibility};
+use lepton_protocol::dataset::DatasetVersion;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
@@ -61,14 +61,8 @@ fn dataset_table(list: Vec<DatasetVersion>) -> impl IntoView {
 }
 
 fn dataset_row(dataset: DatasetVersion) -> impl IntoView {
-    let owner = match (&dataset.owner, dataset.sample) {
-        (Some(owner), _) => owner.clone(),
-        (None, _) => "sample".to_owned(),
-    };
-    let sharing = match dataset.visibility {
-        Visibility::Private => "private",
-        Visibility::Shared => "shared",
-    };
+    let owner = dataset.owner.clone().unwrap_or_else(|| "sample".to_owned());
+    let sharing = dataset.visibility.as_str();
     let warnings_class = if dataset.warnings > 0 {
         "warn-count"
     } else {
