@@ -1,31 +1,14 @@
 //! Accounts and access over HTTP against the real binary: the first admin, signing in and
 //! out, sessions, CSRF, API tokens, throttling, ownership, bad input and the audit log.
 
-#![expect(
-    clippy::unwrap_used,
-    reason = "in a test, a failed unwrap is a failed assertion"
-)]
-
 use std::io::Read;
 use std::process::{Command, Stdio};
 
-use lepton_integration::{PASSWORD, TestServer, binary, client, create_account, session_of};
+use lepton_integration::{
+    PASSWORD, TestServer, binary, client, create_account, error_code, session_of,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-async fn error_code(response: reqwest::Response) -> (StatusCode, String, String) {
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    let code = body["error"]["code"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let message = body["error"]["message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    (status, code, message)
-}
 
 #[tokio::test]
 async fn the_first_start_creates_an_admin_with_a_password_shown_once() {

@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use lepton_integration::{PASSWORD, Session, TestServer, client};
+use lepton_integration::{PASSWORD, Session, TestServer, client, error_code};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -316,16 +316,10 @@ async fn bad_files_are_refused_with_line_and_column_and_leave_nothing() {
     }
 
     let ragged = upload(&server, &eddie, "name=bad", "a,b,c\n1,2,3\n4,5\n").await;
-    let message = ragged.json::<Value>().await.unwrap()["error"]["message"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (_, _, message) = error_code(ragged).await;
     assert!(message.contains("line 3, column 3"), "{message}");
     let infinite = upload(&server, &eddie, "name=bad", "x,y\n1,2\n4,-inf\n").await;
-    let message = infinite.json::<Value>().await.unwrap()["error"]["message"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (_, _, message) = error_code(infinite).await;
     assert!(message.contains("line 3, column 2 (`y`)"), "{message}");
 
     // Bytes no text editor wrote: a gzip header, then noise with NULs and control bytes.

@@ -410,3 +410,12 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The status, error code and message of an API error answer; empty strings where the body
+/// lacks them.
+pub async fn error_code(response: reqwest::Response) -> (reqwest::StatusCode, String, String) {
+    let status = response.status();
+    let body: serde_json::Value = response.json().await.expect("a JSON body");
+    let text = |field: &str| body["error"][field].as_str().unwrap_or_default().to_owned();
+    (status, text("code"), text("message"))
+}
