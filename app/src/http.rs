@@ -43,6 +43,15 @@ pub(crate) async fn send_json<B: Serialize, T: DeserializeOwned>(
     send(method, path, Some(body)).await
 }
 
+/// `method path` with a body that is JSON text already (sent as it is), decoded as `T`.
+pub(crate) async fn send_json_text<T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: String,
+) -> Result<T, ApiFailure> {
+    send(method, path, Some(body)).await
+}
+
 /// `method path` without a body, decoded as `T` (`()` for 204).
 pub(crate) async fn send_empty<T: DeserializeOwned>(
     method: &str,

@@ -1,7 +1,11 @@
-//! In-memory tabular datasets for binary classification, and the toy sets the Lab starts from.
+//! In-memory tabular datasets, and the toy sets the Lab starts from.
 //!
-//! A [`Dataset`] is a dense row-major matrix of `f32` features with one 0/1 label per row. It
-//! is checked once when built, so the trainer never meets ragged rows or labels outside {0, 1}.
+//! A [`Dataset`] is a dense row-major matrix of `f32` features with one target per row and the
+//! [`Task`] the targets are for: 0/1 labels (binary), class numbers (multi-class) or real
+//! values (regression). It is checked once when built, so the trainer never meets ragged rows
+//! or targets the task cannot take.
+
+use lepton_protocol::lab::{Task, ToySet};
 
 use crate::rng::SplitMix64;
 
@@ -38,6 +42,28 @@ pub enum DatasetError {
         /// The offending value.
         value: f32,
     },
+    /// A class number is not a whole number below the class count.
+    #[error("target {value} in row {row} is not a class number below {classes}")]
+    BadClass {
+        /// The row, counted from zero.
+        row: usize,
+        /// The offending value.
+        value: f32,
+        /// How many classes the task has.
+        classes: usize,
+    },
+    /// A regression target is NaN or infinite.
+    #[error("the target of row {row} is not a finite number")]
+    NonFiniteTarget {
+        /// The row, counted from zero.
+        row: usize,
+    },
+    /// A multi-class task needs at least three classes (two is binary).
+    #[error("a multi-class task needs at least 3 classes, not {classes}")]
+    TooFewClasses {
+        /// The class count given.
+        classes: usize,
+    },
     /// A feature is NaN or infinite; impute or drop it before training.
     #[error("feature {column} of row {row} is not a finite number")]
     NonFiniteFeature {
@@ -54,12 +80,13 @@ pub enum DatasetError {
     },
 }
 
-/// Dense features with binary labels.
+/// Dense features with one target per row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {
     features: Vec<f32>,
     labels: Vec<f32>,
     feature_count: usize,
+    task: Task,
 }
 
 /// A dataset divided into the rows a model learns from and the rows it is judged on.
@@ -72,7 +99,8 @@ pub struct Split {
 }
 
 impl Dataset {
-    /// Builds a dataset from row-major features and one label per row.
+    /// Builds a binary classification dataset from row-major features and one 0/1 label per
+    /// row.
     ///
     /// # Errors
     ///
@@ -82,6 +110,21 @@ impl Dataset {
         features: Vec<f32>,
         labels: Vec<f32>,
         feature_count: usize,
+    ) -> Result<Self, DatasetError> {
+        Self::for_task(features, labels, feature_count, Task::Binary)
+    }
+
+    /// Builds a dataset for `task` from row-major features and one target per row.
+    ///
+    /// # Errors
+    ///
+    /// Any [`DatasetError`] other than `BadSplit` when the input is not a well-formed table
+    /// for the task.
+    pub fn for_task(
+        features: Vec<f32>,
+        labels: Vec<f32>,
+        feature_count: usize,
+        task: Task,
     ) -> Result<Self, DatasetError> {
         if feature_count == 0 {
             return Err(DatasetError::NoFeatures);
@@ -104,13 +147,7 @@ impl Dataset {
             });
         }
 
-        if let Some((row, &value)) = labels
-            .iter()
-            .enumerate()
-            .find(|(_, label)| **label != 0.0 && **label != 1.0)
-        {
-            return Err(DatasetError::NonBinaryLabel { row, value });
-        }
+        check_targets(&labels, task)?;
         if let Some(index) = features.iter().position(|value| !value.is_finite()) {
             let (row, column) = (index / feature_count, index % feature_count);
             return Err(DatasetError::NonFiniteFeature { row, column });
@@ -120,7 +157,21 @@ impl Dataset {
             features,
             labels,
             feature_count,
+            task,
         })
+    }
+
+    /// Generates one of the Lab's toy sets.
+    pub fn toy(set: ToySet, samples: usize, noise: f32, seed: u64) -> Self {
+        match set {
+            ToySet::Moons => Self::two_moons(samples, noise, seed),
+            ToySet::Circles => Self::circles(samples, noise, seed),
+            ToySet::Xor => Self::xor(samples, noise, seed),
+            ToySet::Spirals => Self::spirals(samples, noise, seed),
+            ToySet::Blobs => Self::blobs(samples, noise, seed),
+            ToySet::ThreeBlobs => Self::three_blobs(samples, noise, seed),
+            ToySet::Waves => Self::waves(samples, noise, seed),
+        }
     }
 
     /// Two interleaving half circles (the "two moons"), shuffled.
@@ -229,6 +280,46 @@ impl Dataset {
         Self::from_points(rows, &mut rng)
     }
 
+    /// Three Gaussian blobs of standard deviation `0.2 + noise` at the corners of a triangle,
+    /// labelled 0, 1 and 2 (a multi-class set).
+    pub fn three_blobs(samples: usize, noise: f32, seed: u64) -> Self {
+        const CENTRES: [(f32, f32); 3] = [(-0.6, -0.4), (0.6, -0.4), (0.0, 0.6)];
+        let mut rng = SplitMix64::new(seed);
+        let mut rows: Vec<([f32; 2], f32)> = Vec::with_capacity(samples);
+        let spread = 0.2 + noise;
+
+        for index in 0..samples {
+            let class = index % CENTRES.len();
+            let (cx, cy) = CENTRES[class];
+            let x = cx + spread * rng.next_gaussian();
+            let y = cy + spread * rng.next_gaussian();
+            rows.push(([x, y], class as f32));
+        }
+
+        let mut data = Self::from_points(rows, &mut rng);
+        data.task = Task::Multiclass { classes: 3 };
+        data
+    }
+
+    /// Points uniform in [-1, 1]² with the target `sin(πx) · cos(πy)` plus Gaussian noise of
+    /// standard deviation `noise` (a regression set).
+    pub fn waves(samples: usize, noise: f32, seed: u64) -> Self {
+        let mut rng = SplitMix64::new(seed);
+        let mut rows: Vec<([f32; 2], f32)> = Vec::with_capacity(samples);
+
+        for _ in 0..samples {
+            let x = 2.0 * rng.next_f32() - 1.0;
+            let y = 2.0 * rng.next_f32() - 1.0;
+            let pi = std::f32::consts::PI;
+            let target = (pi * x).sin() * (pi * y).cos() + noise * rng.next_gaussian();
+            rows.push(([x, y], target));
+        }
+
+        let mut data = Self::from_points(rows, &mut rng);
+        data.task = Task::Regression;
+        data
+    }
+
     fn from_points(mut rows: Vec<([f32; 2], f32)>, rng: &mut SplitMix64) -> Self {
         rng.shuffle(&mut rows);
 
@@ -238,7 +329,13 @@ impl Dataset {
             features,
             labels,
             feature_count: 2,
+            task: Task::Binary,
         }
+    }
+
+    /// What the targets are for.
+    pub fn task(&self) -> Task {
+        self.task
     }
 
     /// How many rows the dataset holds.
@@ -261,7 +358,7 @@ impl Dataset {
         &self.features
     }
 
-    /// One 0/1 label per row.
+    /// One target per row: a 0/1 label, a class number or a value, as the task says.
     pub fn labels(&self) -> &[f32] {
         &self.labels
     }
@@ -316,7 +413,41 @@ impl Dataset {
             features,
             labels,
             feature_count: self.feature_count,
+            task: self.task,
         }
+    }
+}
+
+fn check_targets(labels: &[f32], task: Task) -> Result<(), DatasetError> {
+    match task {
+        Task::Binary => match labels
+            .iter()
+            .enumerate()
+            .find(|(_, label)| **label != 0.0 && **label != 1.0)
+        {
+            Some((row, &value)) => Err(DatasetError::NonBinaryLabel { row, value }),
+            None => Ok(()),
+        },
+        Task::Multiclass { classes } => {
+            if classes < 3 {
+                return Err(DatasetError::TooFewClasses { classes });
+            }
+            let bad = labels.iter().enumerate().find(|(_, label)| {
+                label.fract() != 0.0 || **label < 0.0 || **label >= classes as f32
+            });
+            match bad {
+                Some((row, &value)) => Err(DatasetError::BadClass {
+                    row,
+                    value,
+                    classes,
+                }),
+                None => Ok(()),
+            }
+        }
+        Task::Regression => match labels.iter().position(|label| !label.is_finite()) {
+            Some(row) => Err(DatasetError::NonFiniteTarget { row }),
+            None => Ok(()),
+        },
     }
 }
 
@@ -385,6 +516,45 @@ mod tests {
     fn rejects_non_binary_labels() {
         let error = Dataset::new(vec![1.0, 2.0], vec![2.0, 0.0], 1).unwrap_err();
         assert_eq!(error, DatasetError::NonBinaryLabel { row: 0, value: 2.0 });
+    }
+
+    #[test]
+    fn multi_class_and_regression_sets_carry_their_task() {
+        let blobs = Dataset::three_blobs(300, 0.0, 4);
+        assert_eq!(blobs.task(), Task::Multiclass { classes: 3 });
+        for class in 0..3 {
+            let count = blobs
+                .labels()
+                .iter()
+                .filter(|l| **l == class as f32)
+                .count();
+            assert_eq!(count, 100);
+        }
+
+        let waves = Dataset::waves(50, 0.0, 4);
+        assert_eq!(waves.task(), Task::Regression);
+        for (point, target) in waves.features().chunks(2).zip(waves.labels()) {
+            let pi = std::f32::consts::PI;
+            assert!(((pi * point[0]).sin() * (pi * point[1]).cos() - target).abs() < 1e-6);
+        }
+        assert_eq!(waves.split(0.2, 1).unwrap().train.task(), Task::Regression);
+    }
+
+    #[test]
+    fn rejects_targets_the_task_cannot_take() {
+        let task = Task::Multiclass { classes: 3 };
+        assert_eq!(
+            Dataset::for_task(vec![0.0, 1.0], vec![1.5, 3.0], 1, task).unwrap_err(),
+            DatasetError::BadClass {
+                row: 0,
+                value: 1.5,
+                classes: 3
+            }
+        );
+        assert_eq!(
+            Dataset::for_task(vec![0.0], vec![f32::INFINITY], 1, Task::Regression).unwrap_err(),
+            DatasetError::NonFiniteTarget { row: 0 }
+        );
     }
 
     #[test]

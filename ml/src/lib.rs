@@ -2,19 +2,27 @@
 //!
 //! Everything here is plain burn: no HTTP, no DOM, no Leptos. The Lab's Web Worker and the
 //! server's training jobs call the same [`Trainer`], so a model trained in either place behaves
-//! the same way.
+//! the same way. Settings and results are the plain types of `lepton_protocol::lab`, which
+//! the dashboard reads without carrying burn.
 
 pub mod data;
-pub mod metrics;
+pub mod evaluation;
 pub mod model;
+pub mod model_file;
 pub mod recipe;
 pub mod rng;
+pub mod surface;
 pub mod training;
 
 pub use data::{Dataset, DatasetError, Split};
-pub use metrics::{BinaryMetrics, ConfusionMatrix};
-pub use model::{Mlp, MlpConfig};
-pub use training::{EpochReport, TrainError, Trainer, TrainingConfig};
+pub use evaluation::evaluate;
+pub use model::{DenseLayer, Mlp, MlpConfig, ShapeError};
+pub use model_file::{ModelFileError, encode_layers, read_model_file};
+pub use training::{EpochReport, TrainError, Trainer, TrainingConfig, architecture, predict};
 
 /// The runtime-selected burn device every entry point hands to [`Trainer::new`].
 pub use burn::tensor::Device;
+
+/// burn's WebGPU runtime and the wgpu it is built on, for the tab's own drawing.
+#[cfg(feature = "webgpu")]
+pub use burn::tensor::wgpu as webgpu;

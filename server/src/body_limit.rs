@@ -1,4 +1,5 @@
-//! Request body limits: a small one for every route, a large one for dataset uploads.
+//! Request body limits: a small one for every route, a large one for dataset uploads, and the
+//! model file limit for models uploaded from the Lab.
 //!
 //! A body that declares a length over the limit is refused with 413 before it is read; one
 //! that streams past the limit fails when the handler reads that far, and the handler answers
@@ -17,6 +18,8 @@ use crate::api::error::ApiError;
 
 /// The route that takes dataset uploads.
 const UPLOAD_PATH: &str = "/api/v1/datasets";
+/// The route that takes model files from the Lab.
+const LAB_MODELS_PATH: &str = "/api/v1/lab/models";
 
 /// The two limits, in bytes.
 #[derive(Debug, Clone, Copy)]
@@ -29,9 +32,12 @@ pub(crate) struct BodyLimits {
 
 impl BodyLimits {
     fn for_request(self, request: &Request) -> u64 {
-        let is_upload = request.method() == Method::POST
-            && request.uri().path().trim_end_matches('/') == UPLOAD_PATH;
-        if is_upload { self.upload } else { self.default }
+        let path = request.uri().path().trim_end_matches('/');
+        match (request.method() == Method::POST, path) {
+            (true, UPLOAD_PATH) => self.upload,
+            (true, LAB_MODELS_PATH) => lepton_protocol::lab::MODEL_FILE_MAX_BYTES as u64,
+            _ => self.default,
+        }
     }
 }
 
@@ -75,7 +81,7 @@ mod tests {
     }
 
     #[test]
-    fn only_uploads_get_the_large_limit() {
+    fn only_uploads_get_the_large_limits() {
         let limits = BodyLimits {
             default: 10,
             upload: 1000,
@@ -95,6 +101,10 @@ mod tests {
         assert_eq!(
             limits.for_request(&request(Method::POST, "/api/v1/tokens")),
             10
+        );
+        assert_eq!(
+            limits.for_request(&request(Method::POST, "/api/v1/lab/models")),
+            64 * 1024 * 1024
         );
     }
 }

@@ -14,6 +14,7 @@ mod database;
 mod dataset;
 mod forms;
 mod health;
+mod lab;
 mod logging;
 mod router;
 mod shutdown;

@@ -1,36 +1,39 @@
 //! The in-tab trainer: a wasm module loaded into the Lab page's Web Worker.
 //!
 //! It owns burn, so the dashboard's own bundle never carries it, and it trains off the main
-//! thread, so the page stays responsive. The page sends a [`LabRequest`]; the worker answers
-//! with a stream of [`LabEvent`]s through the callback the worker's script passes in.
-//!
-//! This first version trains on burn's CPU device; WebGPU arrives with the Lab's controls.
+//! thread, so the page stays responsive. The page posts [`LabRequest`]s; each lands in an
+//! inbox, and one loop ([`run_loop`]) owns the [`lab::Lab`] state, takes requests from the
+//! inbox between slices of training, and answers with [`LabEvent`]s through the callback the
+//! worker script passes in.
 
-use lepton_ml::{Dataset, DatasetError, TrainError, Trainer, TrainingConfig};
-use lepton_protocol::{EpochSummary, LabEvent, LabRequest, TrainRequest};
+mod backend;
+mod clock;
+mod heatmap;
+mod lab;
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+
+use lepton_protocol::lab::{LabEvent, LabRequest};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::OffscreenCanvas;
 
-/// Largest generated dataset the worker accepts: enough for the demo, small enough for a tab.
-const MAX_SAMPLES: usize = 100_000;
+/// Something for the loop to do.
+enum Inbound {
+    Request(LabRequest),
+    Unreadable(String),
+    Canvas(OffscreenCanvas),
+    LoseDevice,
+}
 
-/// Why a request could not be carried out; the message is shown on the Lab page as it is.
-#[derive(Debug, thiserror::Error)]
-enum WorkerError {
-    /// The page sent something this worker version does not know.
-    #[error("the worker did not understand the request: {0}")]
-    Request(#[from] serde_wasm_bindgen::Error),
-    /// The requested dataset size is outside what a tab should train on.
-    #[error("choose between 10 and {MAX_SAMPLES} samples")]
-    SampleCount,
-    /// The generated data could not be split.
-    #[error(transparent)]
-    Dataset(#[from] DatasetError),
-    /// Training could not start or stopped (a divergent loss, a failed device).
-    #[error(transparent)]
-    Train(#[from] TrainError),
-    /// The page no longer takes events; nobody is left to tell.
-    #[error("the page stopped listening")]
-    PageGone,
+thread_local! {
+    static INBOX: RefCell<VecDeque<Inbound>> = const { RefCell::new(VecDeque::new()) };
+    /// Resolves the promise the idle loop waits on.
+    static WAKE: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+    /// The worker script's `postMessage` callback.
+    static EMIT: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+    static LOOP_STARTED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Installs the panic hook so a Rust panic reaches the browser console with its message.
@@ -39,86 +42,82 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
-/// Handles one request from the page, reporting progress through `emit`.
+/// Takes one request from the page; events about it arrive through `emit`.
 ///
-/// `emit` receives each event as a plain JavaScript object. Failures are reported as a
-/// `failed` event too, so the page has one place to look.
-///
-/// # Errors
-///
-/// Only when an event cannot be handed to `emit` (the worker is shutting down).
+/// `emit` receives each event as a plain JavaScript object; the same callback serves every
+/// request, so the worker script passes `postMessage` once and for all.
 #[wasm_bindgen]
-pub async fn handle(request: JsValue, emit: js_sys::Function) -> Result<(), JsValue> {
-    let emit = |event: LabEvent| -> Result<(), JsValue> {
-        let value = serde_wasm_bindgen::to_value(&event)?;
-        emit.call1(&JsValue::NULL, &value).map(drop)
-    };
+pub fn handle(request: JsValue, emit: js_sys::Function) {
+    EMIT.with(|slot| *slot.borrow_mut() = Some(emit));
 
-    let outcome = match serde_wasm_bindgen::from_value::<LabRequest>(request) {
-        Ok(LabRequest::Train(request)) => train(request, &emit).await,
-        Err(error) => Err(WorkerError::from(error)),
+    let inbound = match serde_wasm_bindgen::from_value::<LabRequest>(request) {
+        Ok(request) => Inbound::Request(request),
+        Err(error) => Inbound::Unreadable(error.to_string()),
     };
+    deliver(inbound);
+}
 
-    match outcome {
-        Ok(()) => Ok(()),
-        Err(error) => emit(LabEvent::Failed {
-            message: error.to_string(),
-        }),
+/// Hands the heatmap's canvas (transferred from the page) to the trainer.
+#[wasm_bindgen]
+pub fn attach_canvas(canvas: OffscreenCanvas) {
+    deliver(Inbound::Canvas(canvas));
+}
+
+/// Destroys the WebGPU device as a driver reset would, so the fallback to the CPU can be
+/// tested end to end; the worker script exposes it to tests as `leptonLoseDevice`.
+#[wasm_bindgen]
+pub fn lose_device() {
+    deliver(Inbound::LoseDevice);
+}
+
+fn deliver(inbound: Inbound) {
+    INBOX.with(|inbox| inbox.borrow_mut().push_back(inbound));
+    if let Some(wake) = WAKE.with(|wake| wake.borrow_mut().take()) {
+        // Resolving a promise cannot fail.
+        let _ = wake.call0(&JsValue::NULL);
+    }
+    if !LOOP_STARTED.with(|started| started.replace(true)) {
+        wasm_bindgen_futures::spawn_local(run_loop());
     }
 }
 
-async fn train(
-    request: TrainRequest,
-    emit: &impl Fn(LabEvent) -> Result<(), JsValue>,
-) -> Result<(), WorkerError> {
-    if request.samples < 10 || request.samples > MAX_SAMPLES {
-        return Err(WorkerError::SampleCount);
-    }
-
-    let config = TrainingConfig {
-        epochs: request.epochs,
-        seed: request.seed,
-        ..TrainingConfig::default()
+fn emit(event: LabEvent) {
+    let Ok(value) = serde_wasm_bindgen::to_value(&event) else {
+        return;
     };
-    let dataset = Dataset::two_moons(request.samples, request.noise, request.seed);
-    let split = dataset.split(config.validation_fraction, request.seed)?;
-
-    let device = lepton_ml::Device::flex();
-    let mut trainer = Trainer::new(config, dataset.feature_count(), &device)?;
-    let report = |event| emit(event).map_err(|_| WorkerError::PageGone);
-
-    report(LabEvent::Started {
-        backend: "CPU (burn flex, wasm)".to_owned(),
-        train_rows: split.train.len(),
-        validation_rows: split.validation.len(),
-    })?;
-
-    let started = now_ms();
-    let epochs = trainer.config().epochs;
-    for _ in 0..epochs {
-        let epoch_started = now_ms();
-        let epoch = trainer.train_epoch(&split).await?;
-
-        report(LabEvent::Epoch(EpochSummary {
-            epoch: epoch.epoch,
-            epochs,
-            train_loss: epoch.train_loss,
-            validation_loss: epoch.validation_loss,
-            validation_accuracy: epoch.validation.accuracy,
-            elapsed_ms: now_ms() - epoch_started,
-        }))?;
-    }
-
-    report(LabEvent::Finished {
-        elapsed_ms: now_ms() - started,
-    })
+    EMIT.with(|slot| {
+        if let Some(emit) = slot.borrow().as_ref() {
+            // Only fails while the worker is being torn down; nobody is left to tell.
+            let _ = emit.call1(&JsValue::NULL, &value);
+        }
+    });
 }
 
-/// Milliseconds from the worker's time origin; 0 outside a worker (native unit tests).
-fn now_ms() -> f64 {
-    js_sys::global()
-        .dyn_into::<web_sys::WorkerGlobalScope>()
-        .ok()
-        .and_then(|scope| scope.performance())
-        .map_or(0.0, |performance| performance.now())
+/// The worker's one loop: requests first, then a slice of training, then a turn for the
+/// browser; idle, it sleeps until the next message.
+async fn run_loop() {
+    let mut lab = lab::Lab::default();
+
+    loop {
+        while let Some(inbound) = INBOX.with(|inbox| inbox.borrow_mut().pop_front()) {
+            match inbound {
+                Inbound::Request(request) => lab.handle(request, &emit).await,
+                Inbound::Unreadable(error) => emit(LabEvent::Failed {
+                    message: format!("the worker did not understand the request: {error}"),
+                }),
+                Inbound::Canvas(canvas) => lab.attach_canvas(canvas),
+                Inbound::LoseDevice => lab.lose_device(),
+            }
+        }
+
+        if lab.is_training() {
+            lab.train_slice(&emit).await;
+            clock::yield_to_browser().await;
+        } else if INBOX.with(|inbox| inbox.borrow().is_empty()) {
+            let (promise, resolve) = clock::message_signal();
+            WAKE.with(|wake| *wake.borrow_mut() = Some(resolve));
+            // Resolved by `deliver`; it never rejects.
+            let _ = JsFuture::from(promise).await;
+        }
+    }
 }

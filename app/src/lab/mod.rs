@@ -1,14 +1,15 @@
 //! The Lab's link to its training worker.
 //!
 //! The page starts the worker script named by the `lepton-worker` meta tag as a module Web
-//! Worker, posts a [`LabRequest`] and turns each message into a [`LabEvent`]. On the server
-//! there is no worker: [`spawn`] exists only in the browser build.
+//! Worker, posts `LabRequest`s and turns each message into a `LabEvent`. On the server there
+//! is no worker: [`LabWorker`] exists only in the browser build. The chart geometry below is
+//! shared by both builds, so the server renders the same empty charts the browser fills.
 
 #[cfg(feature = "hydrate")]
 mod client;
 
 #[cfg(feature = "hydrate")]
-pub(crate) use client::{TrainingWorker, spawn};
+pub(crate) use client::LabWorker;
 
 /// Loss curves as SVG polyline points, scaled into a `width` × `height` box.
 ///

@@ -15,6 +15,7 @@ use lepton_protocol::account::ErrorBody;
 use lepton_protocol::dataset::{
     DatasetDetail, DatasetUpdate, DatasetVersion, PreparedRecipe, RowsPage, Visibility,
 };
+use lepton_protocol::lab::PreparedData;
 use lepton_protocol::profile::DatasetProfile;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -575,8 +576,19 @@ impl From<PrepareError> for ApiError {
                 "too_large_to_prepare",
                 error.to_string(),
             ),
+            error @ PrepareError::TooLargeForTab { .. } => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "too_large_for_tab",
+                error.to_string(),
+            ),
+            error @ PrepareError::NoTarget => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "no_target",
+                error.to_string(),
+            ),
             PrepareError::Dataset(error) => error.into(),
             PrepareError::Json(error) => Self::internal(&error),
+            error @ PrepareError::Interrupted(_) => Self::internal(&error),
         }
     }
 }
@@ -692,6 +704,41 @@ pub(crate) async fn datasets_recipe_preview(
 }
 
 /// Parses `body` as a recipe and fits it to the version's rows on a blocking thread.
+/// The version's training and validation rows, prepared for the Lab.
+///
+/// The saved recipe (or, without one, the default recipe for the version's target) turns
+/// the rows into numbers: features and targets of the recipe's training and validation
+/// parts, the feature and class names, and the fitted recipe a saved model carries. The test
+/// part stays on the server. At most 100 000 rows and 100 features: a larger version is 422
+/// with a pointer to server training.
+#[utoipa::path(
+    get,
+    path = "/api/v1/datasets/{id}/prepared",
+    tag = "datasets",
+    params(("id" = String, Path, description = "The version's id")),
+    responses(
+        (status = 200, body = PreparedData),
+        (status = 404, description = "No such dataset", body = ErrorBody),
+        (
+            status = 422,
+            description = "No target or recipe, a recipe that does not fit, or too large for a tab",
+            body = ErrorBody
+        ),
+    )
+)]
+pub(crate) async fn datasets_prepared(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> Result<Json<PreparedData>, ApiError> {
+    let user = caller(&principal)?;
+    let version = find_readable(&state, user, &id).await?;
+
+    let prepared = prepare::prepared_data(&state.datasets, &version).await?;
+    tracing::debug!(dataset = %version.id, rows = prepared.rows(), "rows prepared for the lab");
+    Ok(Json(prepared))
+}
+
 async fn fit_recipe(
     state: &AppState,
     version: &StoredVersion,

@@ -6,6 +6,7 @@ pub(crate) mod auth;
 pub(crate) mod datasets;
 pub(crate) mod error;
 pub(crate) mod json;
+pub(crate) mod lab_models;
 pub(crate) mod me;
 pub(crate) mod openapi;
 pub(crate) mod tokens;
@@ -52,4 +53,10 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
             datasets::datasets_recipe_put
         ))
         .routes(routes!(datasets::datasets_recipe_preview))
+        .routes(routes!(datasets::datasets_prepared))
+        .routes(routes!(
+            lab_models::lab_models_list,
+            lab_models::lab_models_create
+        ))
+        .routes(routes!(lab_models::lab_models_get))
 }

@@ -41,6 +41,7 @@ const SESSION: &str = "session";
         (name = "tokens", description = "API tokens for scripts"),
         (name = "users", description = "User administration and the audit log (admins)"),
         (name = "datasets", description = "Dataset upload, versions, profiles, rows and downloads"),
+        (name = "lab", description = "Models uploaded from the Lab"),
         (name = "browser", description = "HTML form endpoints of the dashboard"),
         (name = "meta", description = "Probes and this document"),
     )

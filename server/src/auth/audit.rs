@@ -47,6 +47,8 @@ pub(crate) enum Action {
     DatasetVisibilityChanged,
     /// A dataset version was deleted.
     DatasetDeleted,
+    /// A model file was uploaded from the Lab.
+    LabModelUploaded,
 }
 
 impl Action {
@@ -69,6 +71,7 @@ impl Action {
             Self::DatasetUploaded => "dataset_uploaded",
             Self::DatasetVisibilityChanged => "dataset_visibility_changed",
             Self::DatasetDeleted => "dataset_deleted",
+            Self::LabModelUploaded => "lab_model_uploaded",
         }
     }
 }

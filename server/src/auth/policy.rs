@@ -165,6 +165,24 @@ const RULES: &[(&str, &str, Rule)] = &[
         "/api/v1/datasets/{id}/recipe/preview",
         Rule::signed_in(Scope::Read),
     ),
+    // The Lab trains on what it may read.
+    (
+        "GET",
+        "/api/v1/datasets/{id}/prepared",
+        Rule::signed_in(Scope::Read),
+    ),
+    // Models uploaded from the Lab: editors store them, each reads their own.
+    ("GET", "/api/v1/lab/models", Rule::signed_in(Scope::Read)),
+    (
+        "POST",
+        "/api/v1/lab/models",
+        Rule::role(Role::Editor, Scope::Write),
+    ),
+    (
+        "GET",
+        "/api/v1/lab/models/{id}",
+        Rule::signed_in(Scope::Read),
+    ),
     // REST: administration.
     (
         "GET",

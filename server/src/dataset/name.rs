@@ -1,5 +1,5 @@
-//! Dataset names: what a person types to find a dataset again, checked before anything is
-//! stored.
+//! Names of datasets and of models uploaded from the Lab: what a person types to find one
+//! again, checked before anything is stored.
 //!
 //! A name never becomes a path (blobs are addressed by their hash) and always reaches SQL as
 //! a bound parameter, but it is shown on pages, in file names of downloads and in logs, so it
@@ -13,19 +13,19 @@ pub(crate) const NAME_MAX: usize = 100;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum NameError {
     /// Empty or only spaces.
-    #[error("the dataset name is empty; give one with ?name=")]
+    #[error("the name is empty; give one with ?name=")]
     Empty,
     /// Too long.
-    #[error("the dataset name has {0} characters; at most {NAME_MAX} are allowed")]
+    #[error("the name has {0} characters; at most {NAME_MAX} are allowed")]
     TooLong(usize),
     /// A character outside the allowed set.
     #[error(
-        "the dataset name may hold only letters, digits, spaces and _ - . ( ); {0:?} is not \
+        "the name may hold only letters, digits, spaces and _ - . ( ); {0:?} is not \
          allowed"
     )]
     Character(char),
     /// Starts with a dot, which would read as a hidden or relative name.
-    #[error("the dataset name may not start with '.'")]
+    #[error("the name may not start with '.'")]
     LeadingDot,
 }
 

@@ -6,8 +6,9 @@
 //! [`PREPARE_CELLS_MAX`] cells are refused with a message rather than risking the server's
 //! memory. A streaming fit, one pass per statistic, would lift that bound.
 
-use lepton_ml::recipe::{ColumnRole, Fitted, Frame, Part, Recipe, RecipeError};
+use lepton_ml::recipe::{self, ColumnRole, Fitted, Frame, Part, Recipe, RecipeError};
 use lepton_protocol::dataset::{PreparedRecipe, SplitRows};
+use lepton_protocol::lab::{MAX_FEATURES, MAX_ROWS, PreparedData, PreparedRows, Task};
 use lepton_protocol::profile::{ColumnKind, DatasetProfile};
 
 use super::catalog::StoredVersion;
@@ -31,12 +32,29 @@ pub(crate) enum PrepareError {
         /// Rows × columns.
         cells: u64,
     },
+    /// Neither a saved recipe nor a target to build the default one from.
+    #[error("set the dataset's target column or save a recipe before training on it")]
+    NoTarget,
+    /// More rows or features than a browser tab trains on.
+    #[error(
+        "{rows} rows × {features} features is more than the Lab trains in a tab ({MAX_ROWS} rows \
+         × {MAX_FEATURES} features): train it on the server from the Training page"
+    )]
+    TooLargeForTab {
+        /// Training and validation rows.
+        rows: usize,
+        /// Feature columns after preparation.
+        features: usize,
+    },
     /// Reading the version failed.
     #[error(transparent)]
     Dataset(#[from] DatasetError),
     /// Stored JSON could not be read or written.
     #[error("recipe JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// The preparation task was cancelled or panicked (the server is shutting down).
+    #[error("preparing the rows was interrupted: {0}")]
+    Interrupted(String),
 }
 
 /// The frame role of a profiled column: numbers stay numbers (booleans become 0 and 1), the
@@ -111,6 +129,68 @@ pub(crate) fn fit(
         saved: false,
     };
     Ok((fitted, prepared))
+}
+
+/// The training and validation rows of `version` prepared by its saved recipe (or, without
+/// one, by the default recipe for its target), for the Lab.
+///
+/// The frame is read once and the recipe applied in memory, under the same bound as fitting.
+///
+/// # Errors
+///
+/// [`PrepareError::NoTarget`] without a recipe or target, [`PrepareError::TooLargeForTab`]
+/// over the Lab's limits, and the errors of reading and fitting.
+pub(crate) async fn prepared_data(
+    datasets: &Datasets,
+    version: &StoredVersion,
+) -> Result<PreparedData, PrepareError> {
+    let frame = frame_of(datasets, version).await?;
+    let stored = version.recipe.clone();
+    let target = version.target.clone();
+    let label = format!("{} v{}", version.name, version.version);
+    let id = version.id.clone();
+
+    let blocking = move || -> Result<PreparedData, PrepareError> {
+        let fitted = match stored {
+            Some(stored) => {
+                let prepared: PreparedRecipe = serde_json::from_str(&stored)?;
+                Fitted::from_json(&prepared.fitted.to_string())?
+            }
+            None => Recipe::new(target.ok_or(PrepareError::NoTarget)?).fit(&frame)?,
+        };
+
+        let rows = fitted.rows(Part::Train).len() + fitted.rows(Part::Validation).len();
+        let features = fitted.feature_names().len();
+        if rows > MAX_ROWS || features > MAX_FEATURES {
+            return Err(PrepareError::TooLargeForTab { rows, features });
+        }
+
+        let prepared = fitted.prepare(&frame)?;
+        let part = |subset: recipe::Subset| PreparedRows {
+            features: subset.features.values,
+            targets: subset.targets,
+        };
+        let task = match prepared.task {
+            recipe::Task::Binary => Task::Binary,
+            recipe::Task::Multiclass => Task::Multiclass {
+                classes: prepared.class_labels.len(),
+            },
+            recipe::Task::Regression => Task::Regression,
+        };
+        Ok(PreparedData {
+            dataset: id,
+            label,
+            task,
+            features: prepared.feature_names,
+            classes: prepared.class_labels,
+            train: part(prepared.train),
+            validation: part(prepared.validation),
+            recipe: serde_json::to_value(&fitted)?,
+        })
+    };
+    tokio::task::spawn_blocking(blocking)
+        .await
+        .map_err(|error| PrepareError::Interrupted(error.to_string()))?
 }
 
 #[cfg(test)]

@@ -1,0 +1,127 @@
+//! The `lab_models` table: insert, list and find uploaded Lab models.
+
+use lepton_protocol::lab::{StoredLabModel, Task};
+use sqlx::SqlitePool;
+
+/// A row of `lab_models` without the file.
+#[derive(Debug, sqlx::FromRow)]
+struct Row {
+    id: String,
+    name: String,
+    owner: String,
+    task: String,
+    features: i64,
+    epochs: i64,
+    score: Option<f64>,
+    backend: String,
+    size_bytes: i64,
+    sha256: String,
+    created_at: String,
+}
+
+/// What an upload stores.
+#[derive(Debug)]
+pub(crate) struct NewLabModel<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) owner_id: &'a str,
+    pub(crate) name: &'a str,
+    pub(crate) task: Task,
+    pub(crate) features: usize,
+    pub(crate) epochs: usize,
+    pub(crate) score: Option<f64>,
+    pub(crate) backend: &'a str,
+    pub(crate) sha256: &'a str,
+    pub(crate) file: &'a str,
+    pub(crate) created_at: &'a str,
+}
+
+impl Row {
+    fn into_model(self) -> StoredLabModel {
+        let task = serde_json::from_str(&self.task).unwrap_or(Task::Binary);
+        StoredLabModel {
+            id: self.id,
+            name: self.name,
+            owner: self.owner,
+            task,
+            features: u32::try_from(self.features).unwrap_or(u32::MAX),
+            epochs: u32::try_from(self.epochs).unwrap_or(u32::MAX),
+            score: self.score,
+            backend: self.backend,
+            size_bytes: u64::try_from(self.size_bytes).unwrap_or_default(),
+            sha256: self.sha256,
+            created_at: self.created_at,
+        }
+    }
+}
+
+const SELECT: &str = "SELECT m.id, m.name, u.username AS owner, m.task, m.features, m.epochs, \
+     m.score, m.backend, m.size_bytes, m.sha256, m.created_at \
+     FROM lab_models m JOIN users u ON u.id = m.owner_id";
+
+/// Stores one upload.
+///
+/// # Errors
+///
+/// The database's error.
+pub(crate) async fn insert(pool: &SqlitePool, model: &NewLabModel<'_>) -> Result<(), sqlx::Error> {
+    let task = serde_json::to_string(&model.task).unwrap_or_default();
+    sqlx::query(
+        "INSERT INTO lab_models (id, owner_id, name, task, features, epochs, score, backend, \
+         size_bytes, sha256, file, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(model.id)
+    .bind(model.owner_id)
+    .bind(model.name)
+    .bind(task)
+    .bind(i64::try_from(model.features).unwrap_or(i64::MAX))
+    .bind(i64::try_from(model.epochs).unwrap_or(i64::MAX))
+    .bind(model.score)
+    .bind(model.backend)
+    .bind(i64::try_from(model.file.len()).unwrap_or(i64::MAX))
+    .bind(model.sha256)
+    .bind(model.file)
+    .bind(model.created_at)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The uploads of `owner_id`, or everyone's when it is `None`, newest first.
+///
+/// # Errors
+///
+/// The database's error.
+pub(crate) async fn list(
+    pool: &SqlitePool,
+    owner_id: Option<&str>,
+) -> Result<Vec<StoredLabModel>, sqlx::Error> {
+    let query = format!(
+        "{SELECT} WHERE ?1 IS NULL OR m.owner_id = ?1 ORDER BY m.created_at DESC, m.id LIMIT 500"
+    );
+    let rows: Vec<Row> = sqlx::query_as(&query)
+        .bind(owner_id)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.into_iter().map(Row::into_model).collect())
+}
+
+/// One upload with its file and its owner's id.
+///
+/// # Errors
+///
+/// The database's error.
+pub(crate) async fn find(
+    pool: &SqlitePool,
+    id: &str,
+) -> Result<Option<(StoredLabModel, String, String)>, sqlx::Error> {
+    let query = format!("{SELECT} WHERE m.id = ?1");
+    let Some(row): Option<Row> = sqlx::query_as(&query).bind(id).fetch_optional(pool).await? else {
+        return Ok(None);
+    };
+    let (owner_id, file): (String, String) =
+        sqlx::query_as("SELECT owner_id, file FROM lab_models WHERE id = ?")
+            .bind(id)
+            .fetch_one(pool)
+            .await?;
+    Ok(Some((row.into_model(), owner_id, file)))
+}
