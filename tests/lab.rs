@@ -70,6 +70,16 @@ async fn post_model(
         .unwrap()
 }
 
+/// `GET /prepared` of version `id`, which must fail: its status, code and message.
+async fn prepared_error(
+    server: &TestServer,
+    session: &Session,
+    id: &str,
+) -> (StatusCode, String, String) {
+    let path = format!("/api/v1/datasets/{id}/prepared");
+    error_code(server.call(session, Method::GET, &path).await).await
+}
+
 #[tokio::test]
 async fn a_version_is_prepared_for_the_tab_by_its_recipe() {
     let server = TestServer::start_with_accounts(&[], &[("eddie", "editor")]).await;
@@ -116,14 +126,7 @@ async fn versions_the_tab_cannot_train_on_are_refused_with_the_reason() {
 
     let untargeted = upload_csv(&server, &eddie, "name=plain", "a,b\n1,2\n3,4\n".into()).await;
     let id = untargeted["id"].as_str().unwrap();
-    let response = server
-        .call(
-            &eddie,
-            Method::GET,
-            &format!("/api/v1/datasets/{id}/prepared"),
-        )
-        .await;
-    let (status, code, message) = error_code(response).await;
+    let (status, code, message) = prepared_error(&server, &eddie, id).await;
     assert_eq!(
         (status, code.as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, "no_target")
@@ -141,14 +144,7 @@ async fn versions_the_tab_cannot_train_on_are_refused_with_the_reason() {
     }
     let wide = upload_csv(&server, &eddie, "name=wide&target=label", csv).await;
     let id = wide["id"].as_str().unwrap();
-    let response = server
-        .call(
-            &eddie,
-            Method::GET,
-            &format!("/api/v1/datasets/{id}/prepared"),
-        )
-        .await;
-    let (status, code, message) = error_code(response).await;
+    let (status, code, message) = prepared_error(&server, &eddie, id).await;
     assert_eq!(
         (status, code.as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, "too_large_for_tab")

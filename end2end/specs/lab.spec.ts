@@ -232,29 +232,40 @@ test('on WebGPU the same training runs and agrees with the CPU', async ({ page }
   test.info().annotations.push({ type: 'WebGPU adapter', description: adapter ?? 'none' });
   test.skip(adapter === null, 'this browser offers no WebGPU adapter, so only the CPU runs');
 
-  // Two epochs of a small run on each backend, from the same seeded weights and batch order.
-  const run = 'samples=400&epochs=2&seed=5';
+  // The default experiment on each backend, from the same seeded weights and batch order.
+  const run = 'seed=42';
   await lab.open(`${run}&backend=cpu`);
   await lab.start();
   await lab.waitForFinish();
-  const cpu = { train: await lab.trainingLosses(), validation: await lab.validationLosses() };
+  const cpu = {
+    train: await lab.trainingLosses(),
+    validation: await lab.validationLosses(),
+    accuracy: await lab.validationAccuracy(),
+  };
 
   await lab.open(`${run}&backend=auto`);
   await lab.start();
   await expect(lab.backend()).toContainText('WebGPU', { timeout: 60_000 });
   await lab.waitForFinish(240_000);
-  const gpu = { train: await lab.trainingLosses(), validation: await lab.validationLosses() };
+  const gpu = {
+    train: await lab.trainingLosses(),
+    validation: await lab.validationLosses(),
+    accuracy: await lab.validationAccuracy(),
+  };
   test.info().annotations.push({
     type: 'losses (cpu / webgpu)',
     description: JSON.stringify({ cpu, gpu }),
   });
 
+  expect(gpu.accuracy).toBeGreaterThanOrEqual(0.95);
+  expect(gpu.train).toHaveLength(10);
   // The table shows four decimals; float sums in another order may move the last one.
   for (const series of ['train', 'validation'] as const) {
     gpu[series].forEach((loss, epoch) =>
       expect(Math.abs(loss - cpu[series][epoch])).toBeLessThan(2e-3),
     );
   }
+  expect(Math.abs(gpu.accuracy - cpu.accuracy)).toBeLessThanOrEqual(0.01);
   await expect(page.getByTestId('plane')).toHaveAttribute('data-heatmap', 'webgpu');
   await screenshot(page, 'lab-webgpu');
 

@@ -119,15 +119,17 @@ impl Devices {
 }
 
 fn cpu(reason: &str) -> (Device, BackendInfo) {
-    (
-        Device::flex(),
-        BackendInfo {
-            kind: "cpu".to_owned(),
-            adapter: None,
-            fallback_adapter: false,
-            reason: reason.to_owned(),
-        },
-    )
+    (Device::flex(), cpu_info(reason))
+}
+
+/// What the page says of burn's CPU backend chosen for `reason`.
+pub(crate) fn cpu_info(reason: &str) -> BackendInfo {
+    BackendInfo {
+        kind: "cpu".to_owned(),
+        adapter: None,
+        fallback_adapter: false,
+        reason: reason.to_owned(),
+    }
 }
 
 /// What the worker script learnt from `navigator.gpu.requestAdapter()`.

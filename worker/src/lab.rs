@@ -16,7 +16,7 @@ use lepton_protocol::lab::{
 };
 use web_sys::OffscreenCanvas;
 
-use crate::backend::Devices;
+use crate::backend::{Devices, cpu_info};
 use crate::clock::now_ms;
 use crate::heatmap::Renderer;
 
@@ -48,6 +48,12 @@ struct Run {
     /// The weights after the last finished epoch, kept while training on a GPU so a lost
     /// device costs at most one epoch.
     checkpoint: Option<(usize, Vec<DenseLayer>)>,
+    clock: Throughput,
+}
+
+/// Time and work of a run, for its rates.
+#[derive(Debug, Clone, Copy)]
+struct Throughput {
     /// Milliseconds spent training and validating, pauses and drawing excluded.
     busy_ms: f64,
     /// Wall time when the run started.
@@ -56,6 +62,18 @@ struct Run {
     epoch_busy_ms: f64,
     steps: usize,
     samples: usize,
+}
+
+impl Throughput {
+    fn start() -> Self {
+        Self {
+            busy_ms: 0.0,
+            started_ms: now_ms(),
+            epoch_busy_ms: 0.0,
+            steps: 0,
+            samples: 0,
+        }
+    }
 }
 
 /// What a saved model says about its inputs and outputs.
@@ -128,7 +146,7 @@ impl Lab {
     async fn start(
         &mut self,
         config: LabConfig,
-        data: Option<PreparedData>,
+        data: Option<Box<PreparedData>>,
         emit: &impl Fn(LabEvent),
     ) {
         if let Err(error) = config.validate() {
@@ -165,11 +183,7 @@ impl Lab {
             phase: Phase::Training,
             plane,
             checkpoint: None,
-            busy_ms: 0.0,
-            started_ms: now_ms(),
-            epoch_busy_ms: 0.0,
-            steps: 0,
-            samples: 0,
+            clock: Throughput::start(),
         });
     }
 
@@ -216,21 +230,21 @@ impl Lab {
             run.trainer.steps_in_epoch()
         };
         let new_steps = done_steps - before;
-        run.steps += new_steps;
-        run.samples += sample_count(
+        run.clock.steps += new_steps;
+        run.clock.samples += sample_count(
             split.train.len(),
             run.config.training.batch_size,
             before,
             done_steps,
         );
-        run.busy_ms += now_ms() - slice_started;
+        run.clock.busy_ms += now_ms() - slice_started;
 
         emit(LabEvent::Progress(Progress {
             epoch: run.trainer.epochs_done() + 1,
             step: done_steps,
             steps,
-            steps_per_second: per_second(run.steps, run.busy_ms),
-            samples_per_second: per_second(run.samples, run.busy_ms),
+            steps_per_second: per_second(run.clock.steps, run.clock.busy_ms),
+            samples_per_second: per_second(run.clock.samples, run.clock.busy_ms),
         }));
 
         if epoch_done {
@@ -254,10 +268,10 @@ impl Lab {
             }
             Err(error) => return self.fail_run(emit, &error),
         };
-        run.busy_ms += now_ms() - started;
+        run.clock.busy_ms += now_ms() - started;
 
-        let epoch_ms = run.busy_ms - run.epoch_busy_ms;
-        run.epoch_busy_ms = run.busy_ms;
+        let epoch_ms = run.clock.busy_ms - run.clock.epoch_busy_ms;
+        run.clock.epoch_busy_ms = run.clock.busy_ms;
         emit(LabEvent::Epoch(EpochSummary {
             epoch: report.epoch,
             epochs: run.config.training.epochs,
@@ -302,8 +316,8 @@ impl Lab {
         emit(LabEvent::Finished {
             epochs: run.trainer.epochs_done(),
             stopped,
-            elapsed_ms: now_ms() - run.started_ms,
-            samples_per_second: per_second(run.samples, run.busy_ms),
+            elapsed_ms: now_ms() - run.clock.started_ms,
+            samples_per_second: per_second(run.clock.samples, run.clock.busy_ms),
             evaluation,
         });
     }
@@ -342,13 +356,8 @@ impl Lab {
         };
 
         run.trainer = trainer;
-        run.backend = BackendInfo {
-            kind: "cpu".to_owned(),
-            adapter: None,
-            fallback_adapter: false,
-            reason: "the WebGPU device was lost; training continues on the CPU".to_owned(),
-        };
-        run.epoch_busy_ms = run.busy_ms;
+        run.backend = cpu_info("the WebGPU device was lost; training continues on the CPU");
+        run.clock.epoch_busy_ms = run.clock.busy_ms;
         emit(LabEvent::BackendChanged {
             backend: run.backend.clone(),
             resumed_after_epoch: run.trainer.epochs_done(),
@@ -507,20 +516,11 @@ impl Lab {
             },
             trainer,
             split: None,
-            backend: BackendInfo {
-                kind: "cpu".to_owned(),
-                adapter: None,
-                fallback_adapter: false,
-                reason: "a loaded model runs on the CPU".to_owned(),
-            },
+            backend: cpu_info("a loaded model runs on the CPU"),
             phase: Phase::Done,
             plane,
             checkpoint: None,
-            busy_ms: 0.0,
-            started_ms: now_ms(),
-            epoch_busy_ms: 0.0,
-            steps: 0,
-            samples: 0,
+            clock: Throughput::start(),
         });
 
         emit(LabEvent::Imported {
@@ -536,8 +536,8 @@ impl Lab {
 
 /// The rows of a run: a toy set generated and split here, or a stored dataset's rows as the
 /// page fetched them (already split by its recipe).
-fn split_of(config: &LabConfig, data: Option<PreparedData>) -> Result<(Split, Names), String> {
-    match (&config.data, data) {
+fn split_of(config: &LabConfig, data: Option<Box<PreparedData>>) -> Result<(Split, Names), String> {
+    match (&config.data, data.map(|data| *data)) {
         (
             DataSource::Toy {
                 set,

@@ -34,7 +34,7 @@ pub enum LabRequest {
         config: LabConfig,
         /// The rows of a stored dataset, which the page fetched; `None` for toy data.
         #[serde(default)]
-        data: Option<PreparedData>,
+        data: Option<Box<PreparedData>>,
     },
     /// Hold training after the current step.
     Pause,

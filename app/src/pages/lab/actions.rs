@@ -63,7 +63,7 @@ impl Actions {
             match http::get::<PreparedData>(&path).await {
                 Ok(data) => actions.send(&LabRequest::Start {
                     config,
-                    data: Some(data),
+                    data: Some(Box::new(data)),
                 }),
                 Err(failure) => actions.state.run.set(RunState::Failed(failure.message)),
             }
