@@ -62,7 +62,7 @@ text = open(sys.argv[2]).read()
 lab = re.search(r"\| Lepton Lab[^|]*\| ([\d ,.]+) \|", text)
 rate = native["samples_per_second"]
 print()
-print(f"| same burn code, native (release, 1 thread) | {rate:,.0f} samples/s "
+print(f"| same burn code, native (release build) | {rate:,.0f} samples/s "
       f"| validation accuracy {native['validation_accuracy']:.3f} |")
 if lab:
     tab = float(lab.group(1).replace(",", "").replace(" ", ""))
