@@ -81,30 +81,17 @@ fn classification_view(report: ClassificationReport) -> impl IntoView {
         report.roc.iter().map(|curve| curve.auc).sum::<f64>() / report.roc.len().max(1) as f64;
 
     view! {
-        <dl class="figures" data-testid="evaluation-figures">
-            <div>
-                <dt>"Accuracy"</dt>
-                <dd data-testid="evaluation-accuracy">
-                    {format!("{:.1} %", report.accuracy * 100.0)}
-                </dd>
-            </div>
-            <div>
-                <dt>"Macro F1"</dt>
-                <dd>{format!("{:.3}", report.macro_f1)}</dd>
-            </div>
-            <div>
-                <dt>{if classes == 2 { "AUC" } else { "Mean one-vs-rest AUC" }}</dt>
-                <dd data-testid="evaluation-auc">{format!("{auc:.3}")}</dd>
-            </div>
-            <div>
-                <dt>"Log loss"</dt>
-                <dd>{format!("{:.4}", report.log_loss)}</dd>
-            </div>
-            <div>
-                <dt>"Rows"</dt>
-                <dd>{report.rows}</dd>
-            </div>
-        </dl>
+        <Figures items=vec![
+            ("Accuracy", format!("{:.1} %", report.accuracy * 100.0), "evaluation-accuracy"),
+            ("Macro F1", format!("{:.3}", report.macro_f1), ""),
+            (
+                if classes == 2 { "AUC" } else { "Mean one-vs-rest AUC" },
+                format!("{auc:.3}"),
+                "evaluation-auc",
+            ),
+            ("Log loss", format!("{:.4}", report.log_loss), ""),
+            ("Rows", report.rows.to_string(), ""),
+        ] />
         <div class="evaluation-grid">
             <figure>
                 <figcaption>"Confusion matrix (rows: actual, columns: predicted)"</figcaption>
@@ -214,23 +201,32 @@ fn classification_view(report: ClassificationReport) -> impl IntoView {
 
 fn regression_view(report: &RegressionReport) -> impl IntoView {
     view! {
+        <Figures items=vec![
+            ("R²", format!("{:.4}", report.r2), "evaluation-r2"),
+            ("Mean squared error", format!("{:.5}", report.mse), ""),
+            ("Mean absolute error", format!("{:.5}", report.mae), ""),
+            ("Rows", report.rows.to_string(), ""),
+        ] />
+    }
+}
+
+/// Headline figures as a description list: label, value and (when not empty) a test id.
+#[component]
+fn Figures(items: Vec<(&'static str, String, &'static str)>) -> impl IntoView {
+    view! {
         <dl class="figures" data-testid="evaluation-figures">
-            <div>
-                <dt>"R²"</dt>
-                <dd data-testid="evaluation-r2">{format!("{:.4}", report.r2)}</dd>
-            </div>
-            <div>
-                <dt>"Mean squared error"</dt>
-                <dd>{format!("{:.5}", report.mse)}</dd>
-            </div>
-            <div>
-                <dt>"Mean absolute error"</dt>
-                <dd>{format!("{:.5}", report.mae)}</dd>
-            </div>
-            <div>
-                <dt>"Rows"</dt>
-                <dd>{report.rows}</dd>
-            </div>
+            {items
+                .into_iter()
+                .map(|(label, value, test_id)| {
+                    let test_id = (!test_id.is_empty()).then_some(test_id);
+                    view! {
+                        <div>
+                            <dt>{label}</dt>
+                            <dd data-testid=test_id>{value}</dd>
+                        </div>
+                    }
+                })
+                .collect_view()}
         </dl>
     }
 }

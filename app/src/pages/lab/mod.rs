@@ -122,7 +122,7 @@ pub(crate) fn Lab() -> impl IntoView {
             <p class="backend" data-testid="lab-backend">
                 {move || state.backend.get().map(|backend| backend_text(&backend))}
             </p>
-            <p class="notice" data-testid="lab-notice">{move || state.notice.get()}</p>
+            <p class="lab-notice" data-testid="lab-notice">{move || state.notice.get()}</p>
             <p
                 class="throughput"
                 data-testid="lab-throughput"
