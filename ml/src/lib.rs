@@ -18,7 +18,7 @@ pub use data::{Dataset, DatasetError, Split};
 pub use evaluation::evaluate;
 pub use model::{DenseLayer, Mlp, MlpConfig, ShapeError};
 pub use model_file::{ModelFileError, encode_layers, read_model_file};
-pub use training::{EpochReport, TrainError, Trainer, TrainingConfig, architecture, predict};
+pub use training::{EpochReport, TrainError, Trainer, TrainingConfig, architecture};
 
 /// The runtime-selected burn device every entry point hands to [`Trainer::new`].
 pub use burn::tensor::Device;

@@ -262,12 +262,7 @@ impl Mlp {
     /// - input: `[batch, features]`
     /// - output: `[batch, outputs]`
     pub fn predict(&self, input: Tensor<2>, task: Task) -> Tensor<2> {
-        let raw = self.forward(input);
-        match task {
-            Task::Binary => sigmoid(raw),
-            Task::Multiclass { .. } => softmax(raw, 1),
-            Task::Regression => raw,
-        }
+        output_activation(self.forward(input), task)
     }
 
     /// Every dense layer's weights (not the biases), for the L1 and L2 penalties.
@@ -293,6 +288,19 @@ impl Mlp {
                 (weight, bias)
             })
             .collect()
+    }
+}
+
+/// Turns raw outputs into what `task` predicts: probabilities (sigmoid, softmax) or values.
+///
+/// # Shapes
+///
+/// - raw and output: `[batch, outputs]`
+pub(crate) fn output_activation(raw: Tensor<2>, task: Task) -> Tensor<2> {
+    match task {
+        Task::Binary => sigmoid(raw),
+        Task::Multiclass { .. } => softmax(raw, 1),
+        Task::Regression => raw,
     }
 }
 

@@ -22,7 +22,7 @@ pub use lepton_protocol::lab::TrainingConfig;
 
 use crate::data::{Dataset, DatasetError, Split};
 use crate::evaluation::evaluate;
-use crate::model::{DenseLayer, Mlp, MlpConfig, ShapeError};
+use crate::model::{DenseLayer, Mlp, MlpConfig, ShapeError, output_activation};
 use crate::rng::SplitMix64;
 
 /// What one epoch achieved.
@@ -449,7 +449,7 @@ impl Trainer {
 
         let (loss, _) = self.loss(raw.clone(), dataset.labels(), &device);
         let loss = read_scalar(loss).await?;
-        let outputs = read_vec(activate_output(raw, self.task)).await?;
+        let outputs = read_vec(output_activation(raw, self.task)).await?;
 
         Ok((loss, evaluate(&outputs, dataset.labels(), self.task)))
     }
@@ -461,14 +461,16 @@ impl Trainer {
     /// [`TrainError::DataMismatch`] when the values do not make whole rows,
     /// [`TrainError::Readback`] when the device fails.
     pub async fn predict(&self, features: &[f32]) -> Result<Vec<f32>, TrainError> {
-        predict(
-            &self.model.valid(),
-            self.task,
-            self.feature_count,
-            features,
-            &self.device.clone().inner(),
-        )
-        .await
+        if features.is_empty() || !features.len().is_multiple_of(self.feature_count) {
+            return Err(TrainError::DataMismatch {
+                expected: self.feature_count,
+                task: task_name(self.task),
+            });
+        }
+
+        let device = self.device.clone().inner();
+        let inputs = features_tensor(features, self.feature_count, &device);
+        read_vec(self.model.valid().predict(inputs, self.task)).await
     }
 
     /// The weights and biases of every layer, read back to the host.
@@ -510,38 +512,6 @@ impl Trainer {
                 value,
             })
         }
-    }
-}
-
-/// Predictions of `model` (on a plain device) for row-major `features`.
-///
-/// # Errors
-///
-/// [`TrainError::DataMismatch`] when the values do not make whole rows,
-/// [`TrainError::Readback`] when the device fails.
-pub async fn predict(
-    model: &Mlp,
-    task: Task,
-    feature_count: usize,
-    features: &[f32],
-    device: &Device,
-) -> Result<Vec<f32>, TrainError> {
-    if features.is_empty() || !features.len().is_multiple_of(feature_count) {
-        return Err(TrainError::DataMismatch {
-            expected: feature_count,
-            task: task_name(task),
-        });
-    }
-
-    let inputs = features_tensor(features, feature_count, device);
-    read_vec(model.predict(inputs, task)).await
-}
-
-fn activate_output(raw: Tensor<2>, task: Task) -> Tensor<2> {
-    match task {
-        Task::Binary => burn::tensor::activation::sigmoid(raw),
-        Task::Multiclass { .. } => burn::tensor::activation::softmax(raw, 1),
-        Task::Regression => raw,
     }
 }
 

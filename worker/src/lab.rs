@@ -11,8 +11,9 @@ use lepton_ml::{
     Dataset, DenseLayer, Device, Split, TrainError, Trainer, encode_layers, read_model_file,
 };
 use lepton_protocol::lab::{
-    BackendInfo, DataSource, EpochSummary, LabConfig, LabEvent, LabRequest, MAX_FEATURES, MAX_ROWS,
-    MODEL_FORMAT, MODEL_VERSION, ModelFile, PlanePoints, PreparedData, Progress, Task,
+    BackendInfo, DataSource, EpochSummary, Evaluation, LabConfig, LabEvent, LabRequest,
+    MAX_FEATURES, MAX_ROWS, MODEL_FORMAT, MODEL_VERSION, ModelFile, PlanePoints, PreparedData,
+    Progress, Task,
 };
 use web_sys::OffscreenCanvas;
 
@@ -48,6 +49,9 @@ struct Run {
     /// The weights after the last finished epoch, kept while training on a GPU so a lost
     /// device costs at most one epoch.
     checkpoint: Option<(usize, Vec<DenseLayer>)>,
+    /// The validation figures of the weights as they are now: set after each epoch and at
+    /// a stop, carried by a loaded file; `None` while steps of an epoch are unscored.
+    evaluation: Option<Evaluation>,
     clock: Throughput,
 }
 
@@ -183,6 +187,7 @@ impl Lab {
             phase: Phase::Training,
             plane,
             checkpoint: None,
+            evaluation: None,
             clock: Throughput::start(),
         });
     }
@@ -282,6 +287,7 @@ impl Lab {
             elapsed_ms: epoch_ms,
             samples_per_second: per_second(report.samples, epoch_ms),
         }));
+        run.evaluation = Some(report.validation);
 
         if run.backend.kind == "webgpu"
             && let Ok(layers) = run.trainer.layers().await
@@ -308,10 +314,15 @@ impl Lab {
         let Some(split) = run.split.as_ref() else {
             return;
         };
-        let evaluation = match run.trainer.evaluate(&split.validation).await {
-            Ok((_, evaluation)) => evaluation,
-            Err(error) => return self.fail_run(emit, &error),
+        // The last epoch's figures describe the model unless a stop left an epoch half done.
+        let evaluation = match run.evaluation.clone() {
+            Some(evaluation) if run.trainer.steps_in_epoch() == 0 => evaluation,
+            _ => match run.trainer.evaluate(&split.validation).await {
+                Ok((_, evaluation)) => evaluation,
+                Err(error) => return self.fail_run(emit, &error),
+            },
         };
+        run.evaluation = Some(evaluation.clone());
 
         emit(LabEvent::Finished {
             epochs: run.trainer.epochs_done(),
@@ -356,6 +367,7 @@ impl Lab {
         };
 
         run.trainer = trainer;
+        run.evaluation = None;
         run.backend = cpu_info("the WebGPU device was lost; training continues on the CPU");
         run.clock.epoch_busy_ms = run.clock.busy_ms;
         emit(LabEvent::BackendChanged {
@@ -434,15 +446,6 @@ impl Lab {
             Err(error) => return fail(emit, error.to_string()),
         };
 
-        let evaluation = match run.split.as_ref() {
-            Some(split) => run
-                .trainer
-                .evaluate(&split.validation)
-                .await
-                .ok()
-                .map(|(_, evaluation)| evaluation),
-            None => None,
-        };
         let task = run.trainer.task();
         let file = ModelFile {
             format: MODEL_FORMAT.to_owned(),
@@ -455,7 +458,7 @@ impl Lab {
             recipe: run.names.recipe.clone(),
             epochs_trained: run.trainer.epochs_done(),
             backend: describe(&run.backend),
-            evaluation,
+            evaluation: run.evaluation.clone(),
             layers: encode_layers(&layers),
         };
         match serde_json::to_string(&file) {
@@ -520,6 +523,7 @@ impl Lab {
             phase: Phase::Done,
             plane,
             checkpoint: None,
+            evaluation: file.evaluation.clone(),
             clock: Throughput::start(),
         });
 

@@ -188,13 +188,19 @@ impl Default for TrainingConfig {
     }
 }
 
+impl DataSource {
+    /// The toy set, size and noise a new experiment starts with.
+    pub const DEFAULT_TOY: (ToySet, usize, f32) = (ToySet::Moons, 1000, 0.1);
+}
+
 impl Default for LabConfig {
     fn default() -> Self {
+        let (set, samples, noise) = DataSource::DEFAULT_TOY;
         Self {
             data: DataSource::Toy {
-                set: ToySet::Moons,
-                samples: 1000,
-                noise: 0.1,
+                set,
+                samples,
+                noise,
             },
             training: TrainingConfig::default(),
             backend: BackendChoice::Auto,

@@ -129,15 +129,7 @@ impl LabConfig {
     /// A [`ConfigError`] naming the first key whose value does not parse or is out of range.
     pub fn from_query(query: &str) -> Result<Self, ConfigError> {
         let mut config = Self::default();
-        let (mut set, mut samples, mut noise) = (ToySet::Moons, 1000, 0.1);
-        if let DataSource::Toy {
-            set: default_set,
-            samples: default_samples,
-            noise: default_noise,
-        } = &config.data
-        {
-            (set, samples, noise) = (*default_set, *default_samples, *default_noise);
-        }
+        let (mut set, mut samples, mut noise) = DataSource::DEFAULT_TOY;
         let mut dataset = None;
         let training = &mut config.training;
 

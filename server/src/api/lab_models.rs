@@ -24,7 +24,7 @@ use crate::auth::audit::{Action, Actor};
 use crate::auth::client::Client;
 use crate::auth::principal::Principal;
 use crate::dataset::name;
-use crate::lab::catalog::{self, NewLabModel};
+use crate::lab::catalog;
 use crate::state::AppState;
 use crate::timestamp;
 
@@ -80,35 +80,35 @@ pub(crate) async fn lab_models_create(
         Evaluation::Classification(report) => report.accuracy,
         Evaluation::Regression(report) => report.r2,
     });
-    let id = uuid::Uuid::new_v4().to_string();
-    let sha256 = format!("{:x}", Sha256::digest(text.as_bytes()));
-    let created_at = timestamp::format(Utc::now());
-    catalog::insert(
-        &state.pool,
-        &NewLabModel {
-            id: &id,
-            owner_id: &user.id,
-            name: &name,
-            task: file.task,
-            features: file.features.len(),
-            epochs: file.epochs_trained,
-            score: score.filter(|score| score.is_finite()),
-            backend: &file.backend,
-            sha256: &sha256,
-            file: text,
-            created_at: &created_at,
-        },
-    )
-    .await?;
+    let stored = StoredLabModel {
+        id: uuid::Uuid::new_v4().to_string(),
+        name,
+        owner: user.username.clone(),
+        task: file.task,
+        features: u32::try_from(file.features.len()).unwrap_or(u32::MAX),
+        epochs: u32::try_from(file.epochs_trained).unwrap_or(u32::MAX),
+        score: score.filter(|score| score.is_finite()),
+        backend: file.backend,
+        size_bytes: text.len() as u64,
+        sha256: format!("{:x}", Sha256::digest(text.as_bytes())),
+        created_at: timestamp::format(Utc::now()),
+    };
+    catalog::insert(&state.pool, &user.id, &stored, text).await?;
 
-    tracing::info!(model = %id, name = %name, bytes = text.len(), "lab model uploaded");
+    tracing::info!(
+        model = %stored.id,
+        name = %stored.name,
+        bytes = text.len(),
+        "lab model uploaded"
+    );
     Actor::user(user, &client.ip)
-        .record(&state.pool, Action::LabModelUploaded, &name, &id)
+        .record(
+            &state.pool,
+            Action::LabModelUploaded,
+            &stored.name,
+            &stored.id,
+        )
         .await;
-    let stored = catalog::find(&state.pool, &id)
-        .await?
-        .map(|(model, _, _)| model)
-        .ok_or_else(|| ApiError::internal(&"the stored model vanished"))?;
     Ok((StatusCode::CREATED, Json(stored)))
 }
 

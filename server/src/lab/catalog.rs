@@ -19,20 +19,13 @@ struct Row {
     created_at: String,
 }
 
-/// What an upload stores.
-#[derive(Debug)]
-pub(crate) struct NewLabModel<'a> {
-    pub(crate) id: &'a str,
-    pub(crate) owner_id: &'a str,
-    pub(crate) name: &'a str,
-    pub(crate) task: Task,
-    pub(crate) features: usize,
-    pub(crate) epochs: usize,
-    pub(crate) score: Option<f64>,
-    pub(crate) backend: &'a str,
-    pub(crate) sha256: &'a str,
-    pub(crate) file: &'a str,
-    pub(crate) created_at: &'a str,
+/// A row of `lab_models` with its owner's id and the file.
+#[derive(Debug, sqlx::FromRow)]
+struct FileRow {
+    #[sqlx(flatten)]
+    row: Row,
+    owner_id: String,
+    file: String,
 }
 
 impl Row {
@@ -58,29 +51,38 @@ const SELECT: &str = "SELECT m.id, m.name, u.username AS owner, m.task, m.featur
      m.score, m.backend, m.size_bytes, m.sha256, m.created_at \
      FROM lab_models m JOIN users u ON u.id = m.owner_id";
 
-/// Stores one upload.
+const SELECT_WITH_FILE: &str = "SELECT m.id, m.name, u.username AS owner, m.task, m.features, \
+     m.epochs, m.score, m.backend, m.size_bytes, m.sha256, m.created_at, m.owner_id, m.file \
+     FROM lab_models m JOIN users u ON u.id = m.owner_id";
+
+/// Stores one upload: its figures as the API shows them, its owner and the file.
 ///
 /// # Errors
 ///
 /// The database's error.
-pub(crate) async fn insert(pool: &SqlitePool, model: &NewLabModel<'_>) -> Result<(), sqlx::Error> {
+pub(crate) async fn insert(
+    pool: &SqlitePool,
+    owner_id: &str,
+    model: &StoredLabModel,
+    file: &str,
+) -> Result<(), sqlx::Error> {
     let task = serde_json::to_string(&model.task).unwrap_or_default();
     sqlx::query(
         "INSERT INTO lab_models (id, owner_id, name, task, features, epochs, score, backend, \
          size_bytes, sha256, file, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(model.id)
-    .bind(model.owner_id)
-    .bind(model.name)
+    .bind(&model.id)
+    .bind(owner_id)
+    .bind(&model.name)
     .bind(task)
-    .bind(i64::try_from(model.features).unwrap_or(i64::MAX))
-    .bind(i64::try_from(model.epochs).unwrap_or(i64::MAX))
+    .bind(i64::from(model.features))
+    .bind(i64::from(model.epochs))
     .bind(model.score)
-    .bind(model.backend)
-    .bind(i64::try_from(model.file.len()).unwrap_or(i64::MAX))
-    .bind(model.sha256)
-    .bind(model.file)
-    .bind(model.created_at)
+    .bind(&model.backend)
+    .bind(i64::try_from(model.size_bytes).unwrap_or(i64::MAX))
+    .bind(&model.sha256)
+    .bind(file)
+    .bind(&model.created_at)
     .execute(pool)
     .await?;
     Ok(())
@@ -114,14 +116,7 @@ pub(crate) async fn find(
     pool: &SqlitePool,
     id: &str,
 ) -> Result<Option<(StoredLabModel, String, String)>, sqlx::Error> {
-    let query = format!("{SELECT} WHERE m.id = ?1");
-    let Some(row): Option<Row> = sqlx::query_as(&query).bind(id).fetch_optional(pool).await? else {
-        return Ok(None);
-    };
-    let (owner_id, file): (String, String) =
-        sqlx::query_as("SELECT owner_id, file FROM lab_models WHERE id = ?")
-            .bind(id)
-            .fetch_one(pool)
-            .await?;
-    Ok(Some((row.into_model(), owner_id, file)))
+    let query = format!("{SELECT_WITH_FILE} WHERE m.id = ?1");
+    let found: Option<FileRow> = sqlx::query_as(&query).bind(id).fetch_optional(pool).await?;
+    Ok(found.map(|found| (found.row.into_model(), found.owner_id, found.file)))
 }

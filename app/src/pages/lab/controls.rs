@@ -75,11 +75,14 @@ pub(crate) fn Controls(state: LabState) -> impl IntoView {
                         samples,
                         noise,
                     },
-                    DataSource::Dataset { .. } => DataSource::Toy {
-                        set,
-                        samples: 1000,
-                        noise: 0.1,
-                    },
+                    DataSource::Dataset { .. } => {
+                        let (_, samples, noise) = DataSource::DEFAULT_TOY;
+                        DataSource::Toy {
+                            set,
+                            samples,
+                            noise,
+                        }
+                    }
                 }
             }
         };

@@ -38,6 +38,13 @@ pub(crate) enum RunState {
     Failed(String),
 }
 
+impl RunState {
+    /// Loading, training or paused.
+    fn is_busy(&self) -> bool {
+        matches!(self, Self::Loading | Self::Training | Self::Paused { .. })
+    }
+}
+
 /// Where an exported model file goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ExportFor {
@@ -125,10 +132,7 @@ impl LabState {
 
     /// Whether a run is loading, training or paused (the controls are locked then).
     pub(crate) fn is_busy(&self) -> bool {
-        matches!(
-            self.run.get(),
-            RunState::Loading | RunState::Training | RunState::Paused { .. }
-        )
+        self.run.with(RunState::is_busy)
     }
 
     /// Applies one event from the worker.
@@ -226,10 +230,7 @@ impl LabState {
     }
 
     fn is_busy_untracked(&self) -> bool {
-        matches!(
-            self.run.get_untracked(),
-            RunState::Loading | RunState::Training | RunState::Paused { .. }
-        )
+        self.run.with_untracked(RunState::is_busy)
     }
 }
 
