@@ -48,6 +48,7 @@ fn model_file() -> String {
         backend: "CPU (burn flex, native)".to_owned(),
         evaluation: Some(report.validation),
         layers: encode_layers(&layers),
+        members: Vec::new(),
     };
     serde_json::to_string(&file).unwrap()
 }
@@ -239,5 +240,62 @@ async fn malformed_model_files_are_refused_and_nothing_is_stored() {
             .as_array()
             .unwrap()
             .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_lab_upload_becomes_a_registry_version_once() {
+    let server =
+        TestServer::start_with_accounts(&[], &[("eddie", "editor"), ("erin", "editor")]).await;
+    let eddie = server.sign_in("eddie", PASSWORD).await;
+    let response = post_model(&server, &eddie, "name=moons", model_file()).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let upload: Value = response.json().await.unwrap();
+    let body = serde_json::json!({ "lab_model": upload["id"] });
+
+    let import = |session: &Session, model: &str| {
+        let request = session
+            .request(
+                Method::POST,
+                &server.url(&format!("/api/v1/models/{model}/versions")),
+            )
+            .json(&body);
+        async move { request.send().await.unwrap() }
+    };
+    let response = import(&eddie, "lab-moons").await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let version: Value = response.json().await.unwrap();
+    assert_eq!(version["version"], 1);
+    assert_eq!(version["source"]["kind"], "lab");
+    assert_eq!(version["evaluated_on"], "validation");
+    assert_eq!(version["device"], "CPU (burn flex, native)");
+    assert_eq!(version["trained_by"], "eddie");
+
+    // Importing the same upload again answers the version it already became.
+    let again: Value = import(&eddie, "lab-moons").await.json().await.unwrap();
+    assert_eq!(again["version"], 1);
+
+    // The artifact is the uploaded model, loadable as the Lab loads it.
+    let response = server
+        .call(
+            &eddie,
+            Method::GET,
+            "/api/v1/models/lab-moons/versions/1/artifact",
+        )
+        .await;
+    let (file, _) = lepton_ml::read_model_file(&response.text().await.unwrap()).unwrap();
+    assert_eq!(file.epochs_trained, 1);
+
+    // Someone else's upload is not there for them, and the model is not theirs to add to.
+    let erin = server.sign_in("erin", PASSWORD).await;
+    assert_eq!(import(&erin, "erins").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        import(&erin, "lab-moons").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let (status, code, _) = error_code(import(&eddie, "bad*name").await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_name")
     );
 }

@@ -13,8 +13,8 @@ use leptos_router::path;
 
 use crate::nav::Nav;
 use crate::pages::{
-    Account, AdminAudit, AdminUsers, DatasetPage, Datasets, Lab, Models, NotFound, Overview,
-    Production, SignIn, Training,
+    Account, AdminAudit, AdminUsers, Compare, DatasetPage, Datasets, JobPage, Lab, ModelPage,
+    Models, NotFound, Overview, Production, SignIn, Training,
 };
 use crate::viewer::{self, use_viewer};
 
@@ -47,8 +47,20 @@ pub fn App() -> impl IntoView {
                             view=|| view! { <Protected role=Role::Viewer><Training /></Protected> }
                         />
                         <Route
+                            path=path!("/training/:id")
+                            view=|| view! { <Protected role=Role::Viewer><JobPage /></Protected> }
+                        />
+                        <Route
                             path=path!("/models")
                             view=|| view! { <Protected role=Role::Viewer><Models /></Protected> }
+                        />
+                        <Route
+                            path=path!("/compare")
+                            view=|| view! { <Protected role=Role::Viewer><Compare /></Protected> }
+                        />
+                        <Route
+                            path=path!("/models/:name")
+                            view=|| view! { <Protected role=Role::Viewer><ModelPage /></Protected> }
                         />
                         <Route
                             path=path!("/production")

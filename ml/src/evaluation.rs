@@ -7,7 +7,7 @@
 //! convention scikit-learn reports with a warning.
 
 use lepton_protocol::lab::{
-    ClassMetrics, ClassificationReport, Evaluation, RegressionReport, RocCurve, Task,
+    ClassMetrics, ClassificationReport, Evaluation, PrCurve, RegressionReport, RocCurve, Task,
 };
 
 /// Most points kept on a ROC curve sent to the page; the area uses every point.
@@ -63,21 +63,25 @@ fn classification(probabilities: &[f32], targets: &[f32], classes: usize) -> Cla
         .collect();
     let correct: u64 = (0..classes).map(|class| confusion[class][class]).sum();
 
-    let roc = if classes == 2 {
+    let scored: Vec<usize> = if classes == 2 {
         vec![1]
     } else {
         (0..classes).collect()
-    }
-    .into_iter()
-    .map(|class| {
-        let scores: Vec<f32> = probabilities
-            .chunks(classes)
-            .map(|row| row[class])
-            .collect();
-        let positives: Vec<bool> = targets.iter().map(|&t| t as usize == class).collect();
-        roc_curve(class, &scores, &positives)
-    })
-    .collect();
+    };
+    let (roc, pr) = scored
+        .into_iter()
+        .map(|class| {
+            let scores: Vec<f32> = probabilities
+                .chunks(classes)
+                .map(|row| row[class])
+                .collect();
+            let positives: Vec<bool> = targets.iter().map(|&t| t as usize == class).collect();
+            (
+                roc_curve(class, &scores, &positives),
+                pr_curve(class, &scores, &positives),
+            )
+        })
+        .unzip();
 
     ClassificationReport {
         rows,
@@ -91,6 +95,7 @@ fn classification(probabilities: &[f32], targets: &[f32], classes: usize) -> Cla
             log_loss / rows as f64
         },
         roc,
+        pr,
     }
 }
 
@@ -153,22 +158,8 @@ pub fn roc_curve(class: usize, scores: &[f32], positives: &[bool]) -> RocCurve {
         };
     }
 
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
-
     let mut points = vec![(0.0f64, 0.0f64)];
-    let (mut true_positives, mut false_positives) = (0.0, 0.0);
-    let mut index = 0;
-    while index < order.len() {
-        let score = scores[order[index]];
-        while index < order.len() && scores[order[index]] == score {
-            if positives[order[index]] {
-                true_positives += 1.0;
-            } else {
-                false_positives += 1.0;
-            }
-            index += 1;
-        }
+    for (true_positives, false_positives) in thresholds(scores, positives) {
         points.push((
             false_positives / total_negatives,
             true_positives / total_positives,
@@ -184,6 +175,60 @@ pub fn roc_curve(class: usize, scores: &[f32], positives: &[bool]) -> RocCurve {
         class,
         points: thin(&points),
         auc,
+    }
+}
+
+/// Counts of positives and negatives at or above each distinct score, highest score first:
+/// one `(true positives, false positives)` pair per threshold.
+fn thresholds(scores: &[f32], positives: &[bool]) -> Vec<(f64, f64)> {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+
+    let mut counts = Vec::new();
+    let (mut true_positives, mut false_positives) = (0.0, 0.0);
+    let mut index = 0;
+    while index < order.len() {
+        let score = scores[order[index]];
+        while index < order.len() && scores[order[index]] == score {
+            if positives[order[index]] {
+                true_positives += 1.0;
+            } else {
+                false_positives += 1.0;
+            }
+            index += 1;
+        }
+        counts.push((true_positives, false_positives));
+    }
+    counts
+}
+
+/// The precision–recall curve of `scores` against `positives`, one point per distinct score,
+/// and its average precision. Without positives the curve is empty and the average 0.
+pub fn pr_curve(class: usize, scores: &[f32], positives: &[bool]) -> PrCurve {
+    let total_positives = positives.iter().filter(|&&positive| positive).count() as f64;
+    if total_positives == 0.0 {
+        return PrCurve {
+            class,
+            points: Vec::new(),
+            average_precision: 0.0,
+        };
+    }
+
+    let mut points = Vec::new();
+    let mut average_precision = 0.0;
+    let mut previous_recall = 0.0;
+    for (true_positives, false_positives) in thresholds(scores, positives) {
+        let recall = true_positives / total_positives;
+        let precision = true_positives / (true_positives + false_positives);
+        average_precision += (recall - previous_recall) * precision;
+        previous_recall = recall;
+        points.push((recall, precision));
+    }
+
+    PrCurve {
+        class,
+        points: thin(&points),
+        average_precision,
     }
 }
 
@@ -209,6 +254,7 @@ fn regression(predictions: &[f32], targets: &[f32]) -> RegressionReport {
         return RegressionReport {
             rows,
             mse: 0.0,
+            rmse: 0.0,
             mae: 0.0,
             r2: 0.0,
         };
@@ -227,6 +273,7 @@ fn regression(predictions: &[f32], targets: &[f32]) -> RegressionReport {
     RegressionReport {
         rows,
         mse: squared / count,
+        rmse: (squared / count).sqrt(),
         mae: absolute / count,
         r2: if total == 0.0 {
             0.0
@@ -245,6 +292,35 @@ mod tests {
             Evaluation::Classification(report) => report,
             Evaluation::Regression(_) => panic!("a classification was expected"),
         }
+    }
+
+    #[test]
+    fn average_precision_matches_a_hand_computation_with_ties() {
+        // Scores, highest first: 0.9 (+), 0.8 (+, -), 0.3 (-), 0.2 (+).
+        let scores = [0.9, 0.8, 0.8, 0.3, 0.2];
+        let positives = [true, true, false, false, true];
+        let curve = pr_curve(1, &scores, &positives);
+
+        // Thresholds: 0.9 → R 1/3, P 1; 0.8 → R 2/3, P 2/3; 0.3 → R 2/3, P 1/2;
+        // 0.2 → R 1, P 3/5. AP = 1/3 · 1 + 1/3 · 2/3 + 0 + 1/3 · 3/5.
+        let expected = 1.0 / 3.0 + (1.0 / 3.0) * (2.0 / 3.0) + (1.0 / 3.0) * 0.6;
+        assert!(
+            (curve.average_precision - expected).abs() < 1e-12,
+            "{curve:?}"
+        );
+        assert_eq!(curve.points.len(), 4);
+        assert_eq!(curve.points[0], (1.0 / 3.0, 1.0));
+        assert_eq!(pr_curve(1, &[0.5], &[false]).average_precision, 0.0);
+    }
+
+    #[test]
+    fn regression_reports_the_root_mean_squared_error() {
+        let Evaluation::Regression(report) = evaluate(&[1.0, 3.0], &[2.0, 5.0], Task::Regression)
+        else {
+            panic!("a regression report was expected");
+        };
+        assert!((report.mse - 2.5).abs() < 1e-12);
+        assert!((report.rmse - 2.5f64.sqrt()).abs() < 1e-12);
     }
 
     #[test]

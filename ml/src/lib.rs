@@ -6,18 +6,21 @@
 //! the dashboard reads without carrying burn.
 
 pub mod data;
+pub mod ensemble;
 pub mod evaluation;
+pub mod folds;
 pub mod model;
 pub mod model_file;
 pub mod recipe;
 pub mod rng;
+pub mod search;
 pub mod surface;
 pub mod training;
 
 pub use data::{Dataset, DatasetError, Split};
 pub use evaluation::evaluate;
 pub use model::{DenseLayer, Mlp, MlpConfig, ShapeError};
-pub use model_file::{ModelFileError, encode_layers, read_model_file};
+pub use model_file::{ModelFileError, decode_layers, encode_layers, read_model_file};
 pub use training::{EpochReport, TrainError, Trainer, TrainingConfig, architecture};
 
 /// The runtime-selected burn device every entry point hands to [`Trainer::new`].

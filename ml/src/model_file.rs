@@ -73,6 +73,27 @@ fn encode_floats(values: &[f32]) -> String {
     STANDARD.encode(bytes)
 }
 
+/// The layers [`encode_layers`] wrote, bit for bit; shapes are the caller's to check.
+///
+/// # Errors
+///
+/// [`ModelFileError::Encoding`] naming the first layer whose base64 does not hold whole
+/// `f32` values.
+pub fn decode_layers(layers: &[LayerWeights]) -> Result<Vec<DenseLayer>, ModelFileError> {
+    layers
+        .iter()
+        .enumerate()
+        .map(|(index, layer)| {
+            Ok(DenseLayer {
+                inputs: layer.inputs,
+                outputs: layer.outputs,
+                weights: decode_floats(&layer.weights, index, "weights")?,
+                biases: decode_floats(&layer.biases, index, "biases")?,
+            })
+        })
+        .collect()
+}
+
 fn decode_floats(text: &str, layer: usize, part: &'static str) -> Result<Vec<f32>, ModelFileError> {
     let invalid = || ModelFileError::Encoding { layer, part };
     let bytes = STANDARD.decode(text).map_err(|_| invalid())?;
@@ -107,22 +128,13 @@ pub fn read_model_file(text: &str) -> Result<(ModelFile, Vec<DenseLayer>), Model
     file.training.validate()?;
     check_names(&file)?;
 
-    let layers = file
-        .layers
-        .iter()
-        .enumerate()
-        .map(|(index, layer)| {
-            Ok(DenseLayer {
-                inputs: layer.inputs,
-                outputs: layer.outputs,
-                weights: decode_floats(&layer.weights, index, "weights")?,
-                biases: decode_floats(&layer.biases, index, "biases")?,
-            })
-        })
-        .collect::<Result<Vec<_>, ModelFileError>>()?;
+    let layers = decode_layers(&file.layers)?;
 
     let config = architecture(&file.training, file.features.len(), file.task);
     config.check_layers(&layers)?;
+    for member in &file.members {
+        config.check_layers(&decode_layers(member)?)?;
+    }
     Ok((file, layers))
 }
 
@@ -178,6 +190,7 @@ mod tests {
             backend: "cpu".to_owned(),
             evaluation: None,
             layers: encode_layers(&layers),
+            members: Vec::new(),
         };
         (
             serde_json::to_string(&file).unwrap(),

@@ -32,6 +32,11 @@ impl SplitMix64 {
         (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32
     }
 
+    /// A uniform float in `[0, 1)` with 53 random bits.
+    pub fn next_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
     /// A standard normal sample by the Box–Muller transform.
     pub fn next_gaussian(&mut self) -> f32 {
         // `1 - u` keeps the logarithm's argument in (0, 1].

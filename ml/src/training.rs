@@ -133,6 +133,26 @@ fn optimizer(config: &TrainingConfig) -> ModuleOptimizer {
     }
 }
 
+/// Class weights need one weight per class of a classifier.
+fn check_class_weights(config: &TrainingConfig, task: Task) -> Result<(), TrainError> {
+    let classes = match task {
+        Task::Binary => 2,
+        Task::Multiclass { classes } => classes,
+        Task::Regression => 0,
+    };
+    if config.class_weights.is_empty() || config.class_weights.len() == classes {
+        return Ok(());
+    }
+    Err(TrainError::InvalidConfig(ConfigError {
+        field: "class_weights",
+        message: if classes == 0 {
+            "a regression has no classes to weight".to_owned()
+        } else {
+            format!("give one weight per class: {classes}")
+        },
+    }))
+}
+
 fn task_name(task: Task) -> &'static str {
     match task {
         Task::Binary => "binary",
@@ -155,6 +175,7 @@ impl Trainer {
         device: &Device,
     ) -> Result<Self, TrainError> {
         config.validate()?;
+        check_class_weights(&config, task)?;
 
         let device = device.clone().autodiff();
         let model = architecture(&config, feature_count, task).init_seeded(config.seed, &device);
@@ -184,6 +205,7 @@ impl Trainer {
         device: &Device,
     ) -> Result<Self, TrainError> {
         config.validate()?;
+        check_class_weights(&config, task)?;
 
         let device = device.clone().autodiff();
         let model = architecture(&config, feature_count, task).from_layers(layers, &device)?;
@@ -328,7 +350,11 @@ impl Trainer {
         let inputs = features_tensor(&features, self.feature_count, &self.device);
 
         let outputs = self.model.forward(inputs);
-        let (loss, correct) = self.loss(outputs, &labels, &self.device);
+        let (loss, correct) = if self.config.class_weights.is_empty() {
+            self.loss(outputs, &labels, &self.device)
+        } else {
+            self.weighted_loss(outputs, &labels)
+        };
         let objective = loss.clone().detach();
 
         let loss = self.with_penalties(loss);
@@ -384,6 +410,57 @@ impl Trainer {
                 (loss, Tensor::zeros([1], device))
             }
         }
+    }
+
+    /// The classifier's loss with each row weighted by its class's weight (the training loss
+    /// under `class_weights`): `Σ wᵢ ℓᵢ / Σ wᵢ`, with the cross-entropy `ℓᵢ` of the row's
+    /// logits. Scores and validation losses stay unweighted.
+    ///
+    /// # Shapes
+    ///
+    /// - outputs: `[rows, task outputs]`
+    /// - both results: `[1]`
+    fn weighted_loss(&self, outputs: Tensor<2>, labels: &[f32]) -> (Tensor<1>, Tensor<1>) {
+        let device = &self.device;
+        let rows = labels.len();
+        let weights: Vec<f32> = labels
+            .iter()
+            .map(|&label| {
+                let weight = self.config.class_weights.get(label as usize).copied();
+                weight.unwrap_or(1.0) as f32
+            })
+            .collect();
+        let total: f32 = weights.iter().sum();
+        let weights = Tensor::<1>::from_data(TensorData::new(weights, [rows]), device);
+
+        let (per_row, correct) = match self.task {
+            Task::Binary => {
+                let targets =
+                    Tensor::<2>::from_data(TensorData::new(labels.to_vec(), [rows, 1]), device);
+                let predicted = outputs.clone().detach().greater_equal_elem(0.0);
+                let correct = predicted
+                    .equal(targets.clone().equal_elem(1.0))
+                    .float()
+                    .sum();
+                // softplus(z) - y z, written so that exp never overflows.
+                let loss = outputs.clone().clamp_min(0.0) - outputs.clone() * targets
+                    + (outputs.abs().neg().exp() + 1.0).log();
+                (loss.reshape([rows]), correct)
+            }
+            _ => {
+                let targets = int_tensor(labels, device);
+                let predicted = outputs.clone().detach().argmax(1).reshape([rows]);
+                let correct = predicted.equal(targets.clone()).float().sum();
+                let loss = burn::tensor::activation::log_softmax(outputs, 1)
+                    .gather(1, targets.reshape([rows, 1]))
+                    .neg();
+                (loss.reshape([rows]), correct)
+            }
+        };
+        (
+            (per_row * weights).sum() / total.max(f32::MIN_POSITIVE),
+            correct,
+        )
     }
 
     /// Reads the epoch's sums back, checks them, and scores `validation`.

@@ -68,6 +68,29 @@ pub(crate) struct Cli {
     #[arg(long, env = "LEPTON_SESSION_MAX_HOURS", default_value_t = 7 * 24,
           value_parser = clap::value_parser!(u64).range(1..=8760))]
     session_max_hours: u64,
+
+    /// Training jobs this process trains at the same time; 0 leaves them to `lepton worker`
+    /// processes on the same data directory.
+    #[arg(long, env = "LEPTON_WORKERS", default_value_t = 1,
+          value_parser = clap::value_parser!(u64).range(0..=64))]
+    workers: u64,
+
+    /// Seconds a worker's claim on a job lasts without renewal: how long the job of a worker
+    /// that died waits before another takes it up.
+    #[arg(long, env = "LEPTON_JOB_LEASE_SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    job_lease_seconds: u64,
+
+    /// The device training jobs run on.
+    #[arg(long, env = "LEPTON_DEVICE", value_enum, default_value_t = DeviceKind::Cpu)]
+    device: DeviceKind,
+}
+
+/// Where training jobs run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DeviceKind {
+    /// burn's CPU backend. GPU backends (burn's wgpu and CUDA) are not built in yet.
+    Cpu,
 }
 
 /// What `lepton` does besides serving.
@@ -82,6 +105,9 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Train queued jobs without serving HTTP: run as many of these as the machines allow,
+    /// on the same data directory as the server (`--workers` sets the jobs per process).
+    Worker,
 }
 
 /// `lepton admin …`.
@@ -136,6 +162,9 @@ pub(crate) struct Config {
     pub(crate) trust_proxy: bool,
     pub(crate) session_idle: Duration,
     pub(crate) session_max: Duration,
+    pub(crate) workers: usize,
+    pub(crate) job_lease: Duration,
+    pub(crate) device: DeviceKind,
 }
 
 /// Why the server could not start; each message names what to fix.
@@ -215,6 +244,9 @@ impl Config {
             trust_proxy: cli.trust_proxy,
             session_idle: Duration::from_secs(cli.session_idle_minutes * 60),
             session_max: Duration::from_secs(cli.session_max_hours * 3600),
+            workers: usize::try_from(cli.workers).unwrap_or(1),
+            job_lease: Duration::from_secs(cli.job_lease_seconds),
+            device: cli.device,
         })
     }
 }

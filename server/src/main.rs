@@ -14,8 +14,10 @@ mod database;
 mod dataset;
 mod forms;
 mod health;
+mod jobs;
 mod lab;
 mod logging;
+mod registry;
 mod router;
 mod shutdown;
 mod state;
@@ -50,6 +52,13 @@ fn main() -> ExitCode {
     if let Some(Command::Admin(command)) = cli.command.take() {
         let data_dir = cli.data_dir.clone();
         return finish_command(runtime.block_on(commands::admin(&data_dir, command)));
+    }
+
+    if let Some(Command::Worker) = cli.command {
+        return match runtime.block_on(work(cli)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => fail(&error),
+        };
     }
 
     match runtime.block_on(run(cli)) {
@@ -101,6 +110,42 @@ fn fail(error: &StartupError) -> ExitCode {
     ExitCode::from(2)
 }
 
+fn worker_settings(config: &Config) -> jobs::WorkerSettings {
+    jobs::WorkerSettings {
+        concurrency: config.workers,
+        lease: config.job_lease,
+        poll: std::time::Duration::from_secs(1),
+    }
+}
+
+/// `lepton worker`: training workers on the data directory's queue, without HTTP, until
+/// SIGINT or SIGTERM; a job in training goes back to the queue with its checkpoint.
+async fn work(cli: Cli) -> Result<(), StartupError> {
+    let config = Config::from_cli(cli)?;
+    logging::init(config.log_format);
+
+    config::prepare_data_dir(&config.data_dir)?;
+    let pool = database::open(&config.data_dir).await?;
+    let datasets = dataset::Datasets::open(&config.data_dir, config.max_upload_bytes)?;
+    let settings = jobs::WorkerSettings {
+        concurrency: config.workers.max(1),
+        ..worker_settings(&config)
+    };
+    let workers = jobs::Workers::start(
+        pool.clone(),
+        datasets,
+        jobs::open_device(config.device),
+        settings,
+        &jobs::JobSignal::default(),
+    );
+
+    shutdown::signal().await;
+    workers.shut_down().await;
+    pool.close().await;
+    tracing::info!("lepton worker stopped");
+    Ok(())
+}
+
 async fn run(cli: Cli) -> Result<(), StartupError> {
     let config = Config::from_cli(cli)?;
     logging::init(config.log_format);
@@ -135,6 +180,15 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
     }
     dataset::install_samples(&datasets, &pool).await;
 
+    let signal = jobs::JobSignal::default();
+    let workers = jobs::Workers::start(
+        pool.clone(),
+        datasets.clone(),
+        jobs::open_device(config.device),
+        worker_settings(&config),
+        &signal,
+    );
+
     let listener = TcpListener::bind(config.addr)
         .await
         .map_err(|source| StartupError::Bind {
@@ -155,7 +209,7 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
         config.addr,
     );
 
-    let state = AppState::new(&config, pool.clone(), assets, auth, datasets);
+    let state = AppState::new(&config, pool.clone(), assets, auth, datasets, signal);
     let app = router::build(state, &config).into_make_service_with_connect_info::<SocketAddr>();
 
     axum::serve(listener, app)
@@ -163,6 +217,7 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
         .await
         .map_err(StartupError::Serve)?;
 
+    workers.shut_down().await;
     pool.close().await;
     tracing::info!("lepton stopped");
     Ok(())

@@ -1,5 +1,5 @@
 //! What every request handler can reach: the database pool, the accounts settings, the
-//! dataset service and the Leptos options.
+//! dataset service, the training workers' wake-up signal and the Leptos options.
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -9,6 +9,7 @@ use crate::auth::AuthSettings;
 use crate::auth::sign_in::SignInContext;
 use crate::config::Config;
 use crate::dataset::Datasets;
+use crate::jobs::JobSignal;
 use lepton_app::assets::AssetManifest;
 
 /// Shared, cheaply cloned application state.
@@ -19,6 +20,8 @@ pub(crate) struct AppState {
     pub(crate) assets: AssetManifest,
     pub(crate) auth: AuthSettings,
     pub(crate) datasets: Datasets,
+    /// Wakes this process's idle training workers when a job is queued.
+    pub(crate) jobs: JobSignal,
 }
 
 impl AppState {
@@ -28,6 +31,7 @@ impl AppState {
         assets: AssetManifest,
         auth: AuthSettings,
         datasets: Datasets,
+        jobs: JobSignal,
     ) -> Self {
         let leptos = LeptosOptions::builder()
             .output_name("lepton")
@@ -42,6 +46,7 @@ impl AppState {
             assets,
             auth,
             datasets,
+            jobs,
         }
     }
 

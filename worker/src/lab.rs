@@ -460,6 +460,7 @@ impl Lab {
             backend: describe(&run.backend),
             evaluation: run.evaluation.clone(),
             layers: encode_layers(&layers),
+            members: Vec::new(),
         };
         match serde_json::to_string(&file) {
             Ok(text) => emit(LabEvent::Exported { text }),
@@ -475,6 +476,13 @@ impl Lab {
             Ok(read) => read,
             Err(error) => return fail(emit, refused(error.to_string())),
         };
+        if !file.members.is_empty() {
+            let members = file.members.len() + 1;
+            let reason = format!(
+                "it is a bagging ensemble of {members} networks, and the Lab runs one network"
+            );
+            return fail(emit, refused(reason));
+        }
 
         // A loaded model answers predictions on the CPU: it is small and needs no GPU setup.
         let feature_count = file.features.len();

@@ -18,12 +18,12 @@ pub(crate) use admin_audit::AdminAudit;
 pub(crate) use admin_users::AdminUsers;
 pub(crate) use datasets::{DatasetPage, Datasets};
 pub(crate) use lab::Lab;
-pub(crate) use models::Models;
+pub(crate) use models::{Compare, ModelPage, Models};
 pub(crate) use not_found::NotFound;
 pub(crate) use overview::Overview;
 pub(crate) use production::Production;
 pub(crate) use sign_in::SignIn;
-pub(crate) use training::Training;
+pub(crate) use training::{JobPage, Training};
 
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -19,6 +19,8 @@ mod stats;
 mod target;
 mod validate;
 
+pub(crate) use split::deal_folds;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};

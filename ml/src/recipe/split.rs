@@ -247,9 +247,22 @@ pub(crate) fn assign_folds(
         .map(|&row| strata.get(row).copied().flatten())
         .collect();
 
-    let mut fold_of = vec![0; train_rows.len()];
+    deal_folds(&train_strata, stratum_count, folds, rng)
+}
+
+/// Deals positions `0..strata.len()` to `folds` folds: each stratum's positions shuffled and
+/// dealt in turn, the turn carrying on from one stratum to the next, so every fold holds each
+/// stratum to within one position and the folds' sizes differ by at most one. Positions
+/// without a stratum go to fold 0.
+pub(crate) fn deal_folds(
+    strata: &[Option<usize>],
+    stratum_count: usize,
+    folds: usize,
+    rng: &mut SplitMix64,
+) -> Vec<usize> {
+    let mut fold_of = vec![0; strata.len()];
     let mut turn = 0;
-    for mut positions in buckets(&train_strata, stratum_count) {
+    for mut positions in buckets(strata, stratum_count) {
         rng.shuffle(&mut positions);
         for position in positions {
             fold_of[position] = turn;

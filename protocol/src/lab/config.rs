@@ -101,8 +101,10 @@ pub enum DataSource {
     },
 }
 
-/// Hyper-parameters of one training run, shared by the tab and the server.
+/// Hyper-parameters of one training run, shared by the tab and the server. A field left out
+/// of JSON takes its default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TrainingConfig {
     /// Width of each hidden layer, input side first. Default `[64, 64]`.
     pub hidden: Vec<usize>,
@@ -130,6 +132,10 @@ pub struct TrainingConfig {
     pub validation_fraction: f32,
     /// Seeds the data, the split, the weights, dropout and the batch order. Default 42.
     pub seed: u64,
+    /// One weight per class, class 0 first, multiplying each row's training loss (for
+    /// imbalanced classes); empty (the default) weighs every row alike.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub class_weights: Vec<f64>,
 }
 
 /// A whole Lab experiment: what the URL carries.
@@ -184,6 +190,7 @@ impl Default for TrainingConfig {
             epochs: 10,
             validation_fraction: 0.2,
             seed: 42,
+            class_weights: Vec::new(),
         }
     }
 }
@@ -278,6 +285,15 @@ impl TrainingConfig {
             (0.05..=0.5).contains(&self.validation_fraction),
             "validation",
             "hold out between 0.05 and 0.5 of the rows",
+        )?;
+        check(
+            self.class_weights.len() != 1
+                && self
+                    .class_weights
+                    .iter()
+                    .all(|weight| weight.is_finite() && *weight > 0.0 && *weight <= 1000.0),
+            "class_weights",
+            "one weight above 0 and at most 1000 per class",
         )
     }
 }

@@ -33,6 +33,22 @@ pub struct ClassificationReport {
     /// The ROC curve of the positive class (binary) or of each class against the rest
     /// (multi-class), with its area.
     pub roc: Vec<RocCurve>,
+    /// The precision–recall curves of the same classes, with their average precision.
+    #[serde(default)]
+    pub pr: Vec<PrCurve>,
+}
+
+/// A precision–recall curve.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrCurve {
+    /// The class scored as positive.
+    pub class: usize,
+    /// `(recall, precision)` at each distinct score threshold, from the highest score down,
+    /// thinned to at most a few hundred points.
+    pub points: Vec<(f32, f32)>,
+    /// Average precision: the sum over thresholds of the recall gained times the precision
+    /// there (scikit-learn's `average_precision_score`, no interpolation).
+    pub average_precision: f64,
 }
 
 /// Precision, recall and F1 of one class against all others.
@@ -68,6 +84,9 @@ pub struct RegressionReport {
     pub rows: usize,
     /// Mean squared error.
     pub mse: f64,
+    /// Root of the mean squared error, in the target's unit.
+    #[serde(default)]
+    pub rmse: f64,
     /// Mean absolute error.
     pub mae: f64,
     /// Coefficient of determination: 1 − residual / total sum of squares (0 when the

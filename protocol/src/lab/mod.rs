@@ -20,7 +20,9 @@ pub use config::{
     TrainingConfig,
 };
 pub use data::{PreparedData, PreparedRows};
-pub use evaluation::{ClassMetrics, ClassificationReport, Evaluation, RegressionReport, RocCurve};
+pub use evaluation::{
+    ClassMetrics, ClassificationReport, Evaluation, PrCurve, RegressionReport, RocCurve,
+};
 pub use model_file::{LayerWeights, MODEL_FILE_MAX_BYTES, MODEL_FORMAT, MODEL_VERSION, ModelFile};
 pub use upload::StoredLabModel;
 

@@ -47,6 +47,10 @@ pub struct ModelFile {
     pub evaluation: Option<Evaluation>,
     /// Dense layers from input to output.
     pub layers: Vec<LayerWeights>,
+    /// For a bagging ensemble, the layers of every member after the first (which is
+    /// `layers`); the model predicts the mean of the members' outputs. Empty for one network.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<Vec<LayerWeights>>,
 }
 
 /// The parameters of one dense layer, `output = input · weights + biases`.

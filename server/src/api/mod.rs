@@ -5,9 +5,11 @@ pub(crate) mod audit;
 pub(crate) mod auth;
 pub(crate) mod datasets;
 pub(crate) mod error;
+pub(crate) mod jobs;
 pub(crate) mod json;
 pub(crate) mod lab_models;
 pub(crate) mod me;
+pub(crate) mod models;
 pub(crate) mod openapi;
 pub(crate) mod tokens;
 pub(crate) mod users;
@@ -59,4 +61,15 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
             lab_models::lab_models_create
         ))
         .routes(routes!(lab_models::lab_models_get))
+        .routes(routes!(jobs::jobs_list, jobs::jobs_create))
+        .routes(routes!(jobs::jobs_get))
+        .routes(routes!(jobs::jobs_cancel))
+        .routes(routes!(jobs::jobs_events))
+        .routes(routes!(jobs::jobs_trials))
+        .routes(routes!(models::models_list))
+        .routes(routes!(models::models_get))
+        .routes(routes!(models::models_import))
+        .routes(routes!(models::models_version_get))
+        .routes(routes!(models::models_stage))
+        .routes(routes!(models::models_artifact))
 }

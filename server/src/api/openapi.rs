@@ -42,6 +42,8 @@ const SESSION: &str = "session";
         (name = "users", description = "User administration and the audit log (admins)"),
         (name = "datasets", description = "Dataset upload, versions, profiles, rows and downloads"),
         (name = "lab", description = "Models uploaded from the Lab"),
+        (name = "jobs", description = "Server training jobs: queue, follow, cancel"),
+        (name = "models", description = "The model registry: versions, stages, artifacts"),
         (name = "browser", description = "HTML form endpoints of the dashboard"),
         (name = "meta", description = "Probes and this document"),
     )

@@ -49,6 +49,14 @@ pub(crate) enum Action {
     DatasetDeleted,
     /// A model file was uploaded from the Lab.
     LabModelUploaded,
+    /// A training job was queued.
+    JobQueued,
+    /// A training job was cancelled.
+    JobCancelled,
+    /// A model version was registered from a job or a Lab upload.
+    ModelRegistered,
+    /// A model version moved to another stage (promotion, rollback, archiving).
+    ModelStageChanged,
 }
 
 impl Action {
@@ -72,6 +80,10 @@ impl Action {
             Self::DatasetVisibilityChanged => "dataset_visibility_changed",
             Self::DatasetDeleted => "dataset_deleted",
             Self::LabModelUploaded => "lab_model_uploaded",
+            Self::JobQueued => "job_queued",
+            Self::JobCancelled => "job_cancelled",
+            Self::ModelRegistered => "model_registered",
+            Self::ModelStageChanged => "model_stage_changed",
         }
     }
 }

@@ -92,7 +92,10 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/datasets", Rule::signed_in(Scope::Read)),
     ("GET", "/datasets/{id}", Rule::signed_in(Scope::Read)),
     ("GET", "/training", Rule::signed_in(Scope::Read)),
+    ("GET", "/training/{id}", Rule::signed_in(Scope::Read)),
     ("GET", "/models", Rule::signed_in(Scope::Read)),
+    ("GET", "/models/{name}", Rule::signed_in(Scope::Read)),
+    ("GET", "/compare", Rule::signed_in(Scope::Read)),
     ("GET", "/production", Rule::signed_in(Scope::Read)),
     ("GET", "/account", Rule::session_only()),
     ("GET", "/admin/users", Rule::role(Role::Admin, Scope::Admin)),
@@ -181,6 +184,52 @@ const RULES: &[(&str, &str, Rule)] = &[
     (
         "GET",
         "/api/v1/lab/models/{id}",
+        Rule::signed_in(Scope::Read),
+    ),
+    // Training jobs: editors queue them; each follows and cancels their own.
+    ("GET", "/api/v1/jobs", Rule::signed_in(Scope::Read)),
+    (
+        "POST",
+        "/api/v1/jobs",
+        Rule::role(Role::Editor, Scope::Write),
+    ),
+    ("GET", "/api/v1/jobs/{id}", Rule::signed_in(Scope::Read)),
+    (
+        "POST",
+        "/api/v1/jobs/{id}/cancel",
+        Rule::role(Role::Editor, Scope::Write),
+    ),
+    (
+        "GET",
+        "/api/v1/jobs/{id}/events",
+        Rule::signed_in(Scope::Read),
+    ),
+    (
+        "GET",
+        "/api/v1/jobs/{id}/trials",
+        Rule::signed_in(Scope::Read),
+    ),
+    // The model registry: everyone reads it; owners change their models' stages.
+    ("GET", "/api/v1/models", Rule::signed_in(Scope::Read)),
+    ("GET", "/api/v1/models/{name}", Rule::signed_in(Scope::Read)),
+    (
+        "POST",
+        "/api/v1/models/{name}/versions",
+        Rule::role(Role::Editor, Scope::Write),
+    ),
+    (
+        "GET",
+        "/api/v1/models/{name}/versions/{version}",
+        Rule::signed_in(Scope::Read),
+    ),
+    (
+        "POST",
+        "/api/v1/models/{name}/versions/{version}/stage",
+        Rule::role(Role::Editor, Scope::Write),
+    ),
+    (
+        "GET",
+        "/api/v1/models/{name}/versions/{version}/artifact",
         Rule::signed_in(Scope::Read),
     ),
     // REST: administration.

@@ -105,6 +105,11 @@ impl Datasets {
         })
     }
 
+    /// The object store, which also keeps the registry's model artifacts.
+    pub(crate) fn store(&self) -> &BlobStore {
+        &self.store
+    }
+
     /// Removes temporary uploads and unrecorded blobs that a crash left; run at start.
     ///
     /// # Errors

@@ -131,66 +131,118 @@ pub(crate) fn fit(
     Ok((fitted, prepared))
 }
 
-/// The training and validation rows of `version` prepared by its saved recipe (or, without
-/// one, by the default recipe for its target), for the Lab.
+/// Every row of `version` prepared by its saved recipe, or, without one or when `target`
+/// names another column, by the default recipe for the target; with the fitted recipe.
 ///
 /// The frame is read once and the recipe applied in memory, under the same bound as fitting.
 ///
 /// # Errors
 ///
-/// [`PrepareError::NoTarget`] without a recipe or target, [`PrepareError::TooLargeForTab`]
-/// over the Lab's limits, and the errors of reading and fitting.
-pub(crate) async fn prepared_data(
+/// [`PrepareError::NoTarget`] without a recipe or target, and the errors of reading and
+/// fitting.
+pub(crate) async fn prepare_version(
     datasets: &Datasets,
     version: &StoredVersion,
-) -> Result<PreparedData, PrepareError> {
+    target: Option<String>,
+) -> Result<(Fitted, recipe::Prepared), PrepareError> {
     let frame = frame_of(datasets, version).await?;
     let stored = version.recipe.clone();
-    let target = version.target.clone();
-    let label = format!("{} v{}", version.name, version.version);
-    let id = version.id.clone();
+    let default_target = version.target.clone();
+    let profile: DatasetProfile = serde_json::from_str(&version.profile)?;
 
-    let blocking = move || -> Result<PreparedData, PrepareError> {
-        let fitted = match stored {
+    let blocking = move || -> Result<(Fitted, recipe::Prepared), PrepareError> {
+        let saved = match stored {
             Some(stored) => {
                 let prepared: PreparedRecipe = serde_json::from_str(&stored)?;
-                Fitted::from_json(&prepared.fitted.to_string())?
+                Some(Fitted::from_json(&prepared.fitted.to_string())?)
             }
-            None => Recipe::new(target.ok_or(PrepareError::NoTarget)?).fit(&frame)?,
+            None => None,
         };
-
-        let rows = fitted.rows(Part::Train).len() + fitted.rows(Part::Validation).len();
-        let features = fitted.feature_names().len();
-        if rows > MAX_ROWS || features > MAX_FEATURES {
-            return Err(PrepareError::TooLargeForTab { rows, features });
-        }
-
+        let fitted = match (saved, target) {
+            (Some(saved), None) => saved,
+            (Some(saved), Some(target)) if saved.recipe().target == target => saved,
+            (Some(saved), Some(target)) => {
+                let mut recipe = saved.recipe().clone();
+                recipe.target = target;
+                recipe.fit(&frame)?
+            }
+            (None, target) => {
+                let target = target.or(default_target).ok_or(PrepareError::NoTarget)?;
+                default_recipe(&profile, target).fit(&frame)?
+            }
+        };
         let prepared = fitted.prepare(&frame)?;
-        let part = |subset: recipe::Subset| PreparedRows {
-            features: subset.features.values,
-            targets: subset.targets,
-        };
-        let task = match prepared.task {
-            recipe::Task::Binary => Task::Binary,
-            recipe::Task::Multiclass => Task::Multiclass {
-                classes: prepared.class_labels.len(),
-            },
-            recipe::Task::Regression => Task::Regression,
-        };
-        Ok(PreparedData {
-            dataset: id,
-            label,
-            task,
-            features: prepared.feature_names,
-            classes: prepared.class_labels,
-            train: part(prepared.train),
-            validation: part(prepared.validation),
-            recipe: serde_json::to_value(&fitted)?,
-        })
+        Ok((fitted, prepared))
     };
     tokio::task::spawn_blocking(blocking)
         .await
         .map_err(|error| PrepareError::Interrupted(error.to_string()))?
+}
+
+/// The recipe for `target` used when a version has none saved: the defaults, with every
+/// ID-like column (all values distinct: row numbers, order ids) dropped, since an identifier
+/// tells a model nothing about new rows.
+pub(crate) fn default_recipe(profile: &DatasetProfile, target: String) -> Recipe {
+    let mut recipe = Recipe::new(target);
+    recipe.drop = profile
+        .columns
+        .iter()
+        .filter(|column| column.id_like && column.name != recipe.target)
+        .map(|column| column.name.clone())
+        .collect();
+    recipe
+}
+
+/// The task of prepared rows in the protocol's terms.
+pub(crate) fn task_of(prepared: &recipe::Prepared) -> Task {
+    match prepared.task {
+        recipe::Task::Binary => Task::Binary,
+        recipe::Task::Multiclass => Task::Multiclass {
+            classes: prepared.class_labels.len(),
+        },
+        recipe::Task::Regression => Task::Regression,
+    }
+}
+
+/// The training and validation rows of `version` prepared by its saved recipe (or, without
+/// one, by the default recipe for its target), for the Lab.
+///
+/// # Errors
+///
+/// [`PrepareError::TooLargeForTab`] over the Lab's limits, and the errors of
+/// [`prepare_version`].
+pub(crate) async fn prepared_data(
+    datasets: &Datasets,
+    version: &StoredVersion,
+) -> Result<PreparedData, PrepareError> {
+    let (fitted, prepared) = prepare_version(datasets, version, None).await?;
+
+    let rows = prepared.train.targets.len() + prepared.validation.targets.len();
+    let features = prepared.feature_names.len();
+    if rows > MAX_ROWS || features > MAX_FEATURES {
+        return Err(PrepareError::TooLargeForTab { rows, features });
+    }
+
+    let task = task_of(&prepared);
+    let part = |subset: recipe::Subset| PreparedRows {
+        features: subset.features.values,
+        targets: subset.targets,
+    };
+    Ok(PreparedData {
+        dataset: version.id.clone(),
+        label: label_of(version),
+        task,
+        features: prepared.feature_names,
+        classes: prepared.class_labels,
+        train: part(prepared.train),
+        validation: part(prepared.validation),
+        recipe: serde_json::to_value(&fitted)?,
+    })
+}
+
+/// A version's name for people: "deliveries v3".
+pub(crate) fn label_of(version: &StoredVersion) -> String {
+    format!("{} v{}", version.name, version.version)
 }
 
 #[cfg(test)]

@@ -20,6 +20,9 @@ use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, WriteMulti
 const TEMPORARY: &str = "tmp";
 /// Prefix of committed blobs.
 const BLOBS: &str = "blobs";
+/// Prefix of model artifacts: small files written whole, addressed like blobs, and kept for
+/// as long as the registry points at them (leftover cleaning does not look here).
+const ARTIFACTS: &str = "artifacts";
 /// Size of the parts an upload is written in; with [`PARTS_IN_FLIGHT`] it bounds the memory
 /// one upload holds for writing.
 const PART_BYTES: usize = 4 * 1024 * 1024;
@@ -150,6 +153,33 @@ impl BlobStore {
         Ok(result.into_stream().boxed())
     }
 
+    /// Stores a model artifact whole at the address of its SHA-256; bytes stored already
+    /// are left as they are.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Object`] when the write fails.
+    pub(crate) async fn put_artifact(&self, sha256: &str, bytes: Bytes) -> Result<(), StoreError> {
+        self.store
+            .put(&addressed(ARTIFACTS, sha256), bytes.into())
+            .await?;
+        Ok(())
+    }
+
+    /// The whole of a model artifact.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Object`] when it is missing or unreadable.
+    pub(crate) async fn artifact(&self, sha256: &str) -> Result<Bytes, StoreError> {
+        Ok(self
+            .store
+            .get(&addressed(ARTIFACTS, sha256))
+            .await?
+            .bytes()
+            .await?)
+    }
+
     /// Removes a blob.
     ///
     /// # Errors
@@ -244,8 +274,13 @@ impl PendingBlob {
 
 /// `blobs/ab/abcdef…`: two hex digits of fan-out keep directories small.
 fn blob_path(sha256: &str) -> Path {
+    addressed(BLOBS, sha256)
+}
+
+/// `prefix/<aa>/<sha256>`: the first two hex digits fan the objects out over directories.
+fn addressed(prefix: &str, sha256: &str) -> Path {
     let fan_out = sha256.get(..2).unwrap_or("00");
-    Path::from(format!("{BLOBS}/{fan_out}/{sha256}"))
+    Path::from(format!("{prefix}/{fan_out}/{sha256}"))
 }
 
 #[cfg(test)]

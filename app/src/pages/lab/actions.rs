@@ -184,6 +184,27 @@ impl Actions {
         });
     }
 
+    /// Fetches a registry version's model file and asks the worker to load it.
+    pub(crate) fn import_registry(&self, name: &str, version: u32) {
+        let actions = *self;
+        let path = format!(
+            "/api/v1/models/{}/versions/{version}/artifact",
+            crate::http::encode_component(name)
+        );
+        let label = format!("{name} version {version}");
+        leptos::task::spawn_local(async move {
+            match crate::http::get::<serde_json::Value>(&path).await {
+                Ok(file) => actions.send(&LabRequest::Import {
+                    text: file.to_string(),
+                }),
+                Err(failure) => actions.state.notice.set(Some(format!(
+                    "{label} could not be loaded from the registry: {}",
+                    failure.message
+                ))),
+            }
+        });
+    }
+
     /// Reads the chosen file and asks the worker to load it.
     pub(crate) fn import(&self, event: &leptos::ev::Event) {
         #[cfg(feature = "hydrate")]

@@ -7,7 +7,7 @@
 //! onto a canvas it was handed, so the page stays responsive while it works.
 
 mod actions;
-mod charts;
+pub(crate) mod charts;
 mod controls;
 mod plane;
 mod state;
@@ -26,6 +26,49 @@ use state::{ExportFor, LabState, RunState};
 
 use crate::viewer::use_viewer;
 use lepton_protocol::account::Role;
+
+/// The registry version a `model=NAME:VERSION` query names.
+fn registry_model(query: &str) -> Option<(String, u32)> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("model="))
+        .and_then(|value| {
+            let value = percent_decode(value);
+            let (name, version) = value.rsplit_once(':')?;
+            Some((name.to_owned(), version.parse().ok()?))
+        })
+}
+
+/// `%XX` escapes and `+` decoded; invalid escapes are kept as they are.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let hex = |at: usize| {
+            bytes
+                .get(at)
+                .and_then(|byte| char::from(*byte).to_digit(16))
+                .and_then(|digit| u8::try_from(digit).ok())
+        };
+        match (bytes[index], hex(index + 1), hex(index + 2)) {
+            (b'%', Some(high), Some(low)) => {
+                decoded.push(high * 16 + low);
+                index += 3;
+            }
+            (b'+', _, _) => {
+                decoded.push(b' ');
+                index += 1;
+            }
+            (byte, _, _) => {
+                decoded.push(byte);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
+}
 
 /// The Lab page.
 #[component]
@@ -50,6 +93,13 @@ pub(crate) fn Lab() -> impl IntoView {
     // until the wasm that handles their clicks has loaded.
     let (interactive, set_interactive) = signal(false);
     Effect::new(move |_| set_interactive.set(true));
+    // `?model=NAME:VERSION` loads a registry version, as *Load model* loads a file.
+    let registry_model = registry_model(&search);
+    Effect::new(move |_| {
+        if let Some((name, version)) = registry_model.clone() {
+            actions.import_registry(&name, version);
+        }
+    });
     let upload_name = RwSignal::new("lab-model".to_owned());
     Effect::new(move |_| {
         if let Some(text) = state.exported.get() {
