@@ -235,7 +235,7 @@ pub fn median_stops(own_best: f64, others: &[f64], min_trials: usize) -> bool {
     let mut sorted = others.to_vec();
     sorted.sort_by(f64::total_cmp);
     let middle = sorted.len() / 2;
-    let median = if sorted.len() % 2 == 0 {
+    let median = if sorted.len().is_multiple_of(2) {
         (sorted[middle - 1] + sorted[middle]) / 2.0
     } else {
         sorted[middle]

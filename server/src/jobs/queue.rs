@@ -530,36 +530,39 @@ impl TrialRow {
 ///
 /// Database errors.
 pub(crate) async fn trials(pool: &SqlitePool, parent: &str) -> Result<Vec<TrialRow>, sqlx::Error> {
-    let rows: Vec<(
-        String,
-        i64,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        i64,
-    )> = sqlx::query_as(
+    /// A trial's columns as stored.
+    #[derive(FromRow)]
+    struct Stored {
+        id: String,
+        trial_index: i64,
+        status: String,
+        trial_point: Option<String>,
+        result: Option<String>,
+        error: Option<String>,
+        epochs_done: i64,
+    }
+
+    let rows: Vec<Stored> = sqlx::query_as(
         "SELECT id, trial_index, status, trial_point, result, error, epochs_done FROM jobs \
-             WHERE parent_id = ? ORDER BY trial_index",
+         WHERE parent_id = ? ORDER BY trial_index",
     )
     .bind(parent)
     .fetch_all(pool)
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, index, status, point, result, error, epochs_done)| TrialRow {
-                id,
-                index: usize::try_from(index).unwrap_or_default(),
-                status: JobStatus::parse(&status).unwrap_or(JobStatus::Failed),
-                point: point
-                    .and_then(|text| serde_json::from_str(&text).ok())
-                    .unwrap_or_default(),
-                outcome: result.and_then(|text| serde_json::from_str(&text).ok()),
-                error,
-                epochs_done: usize::try_from(epochs_done).unwrap_or_default(),
-            },
-        )
+        .map(|row| TrialRow {
+            id: row.id,
+            index: usize::try_from(row.trial_index).unwrap_or_default(),
+            status: JobStatus::parse(&row.status).unwrap_or(JobStatus::Failed),
+            point: row
+                .trial_point
+                .and_then(|text| serde_json::from_str(&text).ok())
+                .unwrap_or_default(),
+            outcome: row.result.and_then(|text| serde_json::from_str(&text).ok()),
+            error: row.error,
+            epochs_done: usize::try_from(row.epochs_done).unwrap_or_default(),
+        })
         .collect())
 }
 

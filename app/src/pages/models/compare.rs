@@ -16,6 +16,9 @@ use crate::pages::table::loaded;
 
 const SIDE: f64 = 240.0;
 
+/// The points of one curve of an evaluation, when it has that curve.
+type CurveOf = fn(&Evaluation) -> Option<Vec<(f32, f32)>>;
+
 /// `name:version` pairs from the query, in order.
 fn picked(query: &str) -> Vec<(String, u32)> {
     query
@@ -193,7 +196,7 @@ fn overlay(
     x_label: &'static str,
     y_label: &'static str,
     versions: &[ModelVersion],
-    curve: fn(&Evaluation) -> Option<Vec<(f32, f32)>>,
+    curve: CurveOf,
 ) -> AnyView {
     let lines = versions
         .iter()

@@ -306,6 +306,7 @@ mod stream {
     #[cfg(feature = "hydrate")]
     pub(super) fn open(id: &str, task: Task, live: Live, finished: impl Fn() + 'static) {
         use lepton_protocol::job::JobLogEntry;
+        use leptos::prelude::{StoredValue, WithValue, on_cleanup};
         use wasm_bindgen::JsCast;
         use wasm_bindgen::closure::Closure;
 
@@ -337,8 +338,8 @@ mod stream {
         }
         // The listener lives as long as the page: the stream closes itself at the end.
         on_event.forget();
-        let slot = leptos::prelude::StoredValue::new_local(source);
-        leptos::prelude::on_cleanup(move || {
+        let slot = StoredValue::new_local(source);
+        on_cleanup(move || {
             let _ = slot.try_with_value(web_sys::EventSource::close);
         });
     }
