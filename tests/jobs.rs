@@ -128,6 +128,25 @@ async fn a_job_trains_evaluates_on_the_test_rows_and_registers_a_version() {
     assert!(text.contains("event: status"), "{text}");
     assert!(text.contains("\"succeeded\""), "{text}");
 
+    // A client reconnecting after the final event gets an empty stream that ends.
+    let last = text
+        .lines()
+        .filter_map(|line| line.strip_prefix("id: "))
+        .last()
+        .unwrap()
+        .to_owned();
+    let response = ada
+        .request(
+            Method::GET,
+            &server.url(&format!("/api/v1/jobs/{id}/events")),
+        )
+        .header("last-event-id", last)
+        .send()
+        .await
+        .unwrap();
+    let rest = response.text().await.unwrap();
+    assert!(!rest.contains("data:"), "{rest}");
+
     // The registry holds the version with its provenance and test figures.
     let model = server.json_as(&ada, "/api/v1/models/moons").await;
     assert_eq!(model["summary"]["versions"], 1);
@@ -155,6 +174,13 @@ async fn a_job_trains_evaluates_on_the_test_rows_and_registers_a_version() {
     assert_eq!(layers.len(), 3);
     assert_eq!(file.features, ["x", "y"]);
     assert!(file.recipe.is_some());
+
+    // Someone else's model takes no versions from bob's jobs.
+    let bob = server.sign_in("bob", PASSWORD).await;
+    let request = json!({ "dataset": moons, "model": "moons" });
+    let (status, _, message) = error_code(submit(&server, &bob, &request).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{message}");
+    assert!(message.contains("belongs to ada"), "{message}");
 
     // Viewers read the registry and jobs list is per owner.
     let vic = server.sign_in("vic", PASSWORD).await;
@@ -579,4 +605,49 @@ async fn bagging_cross_validation_and_class_weights_run_as_jobs() {
     let mean = folds["mean"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&mean), "{folds}");
     assert!(folds["std_dev"].as_f64().unwrap() >= 0.0);
+}
+
+#[tokio::test]
+async fn cancelling_a_search_cancels_its_trials() {
+    let server = TestServer::start_with_accounts(&[], ACCOUNTS).await;
+    let ada = server.sign_in("ada", PASSWORD).await;
+    let deliveries = sample(&server, &ada, "logistics-deliveries").await;
+
+    let mut request = long_job(&deliveries, 300);
+    request["search"] = json!({
+        "strategy": "random",
+        "trials": 4,
+        "parallel": 1,
+        "space": [{ "parameter": "learning_rate", "min": 1e-4, "max": 1e-2, "log": true }]
+    });
+    let id = queue(&server, &ada, &request).await;
+    let trials_path = format!("/api/v1/jobs/{id}/trials");
+    let started = Instant::now();
+    loop {
+        let trials = server.json_as(&ada, &trials_path).await;
+        if trials[0]["status"] == "running" && trials[0]["epochs"].as_u64().unwrap_or(0) >= 1 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "{trials}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let first_trial = server.json_as(&ada, &trials_path).await[0]["job"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let response = server
+        .call(&ada, Method::POST, &format!("/api/v1/jobs/{id}/cancel"))
+        .await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let search = finished(&server, &ada, &id).await;
+    assert_eq!(search["status"], "cancelled", "{search}");
+    let trial = finished(&server, &ada, &first_trial).await;
+    assert_eq!(trial["status"], "cancelled", "{trial}");
+    let trials = server.json_as(&ada, &trials_path).await;
+    assert_eq!(
+        trials.as_array().unwrap().len(),
+        1,
+        "no trial starts after the cancel"
+    );
 }

@@ -8,7 +8,7 @@ CREATE TABLE models (
 );
 
 CREATE TABLE model_versions (
-    model TEXT NOT NULL REFERENCES models (name) ON DELETE CASCADE,
+    model TEXT NOT NULL COLLATE NOCASE REFERENCES models (name) ON DELETE CASCADE,
     version INTEGER NOT NULL,
     stage TEXT NOT NULL CHECK (stage IN ('none', 'staging', 'production', 'archived')),
     task TEXT NOT NULL,

@@ -32,6 +32,7 @@ use crate::auth::user::User;
 use crate::dataset::catalog::StoredVersion;
 use crate::dataset::{self, name, prepare};
 use crate::jobs::queue::{self, CancelOutcome, NewJob};
+use crate::registry;
 use crate::state::AppState;
 
 /// Most jobs a list answers.
@@ -53,6 +54,7 @@ const STREAM_POLL: Duration = Duration::from_millis(250);
     request_body = JobRequest,
     responses(
         (status = 201, body = Job),
+        (status = 403, description = "The model is someone else's", body = ErrorBody),
         (status = 404, description = "No such dataset", body = ErrorBody),
         (
             status = 422,
@@ -66,7 +68,7 @@ pub(crate) async fn jobs_create(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Extension(client): Extension<Client>,
-    ApiJson(request): ApiJson<JobRequest>,
+    ApiJson(mut request): ApiJson<JobRequest>,
 ) -> Result<(StatusCode, Json<Job>), ApiError> {
     let user = caller(&principal)?;
     request.validate().map_err(|error| {
@@ -76,13 +78,15 @@ pub(crate) async fn jobs_create(
             error.to_string(),
         )
     })?;
-    if let Some(model) = &request.model {
-        name::check(model)?;
+    if let Some(model) = request.model.take() {
+        request.model = Some(name::check(&model)?.to_owned());
     }
     let version = find_readable(&state, user, &request.dataset).await?;
-    if request.model.is_none() {
-        name::check(&version.name)?;
-    }
+    let model = match &request.model {
+        Some(model) => model.clone(),
+        None => name::check(&version.name)?.to_owned(),
+    };
+    check_model_owner(&state, user, &model).await?;
     let task = check_data(&version, request.target.as_deref())?;
     check_class_weights(&request, task)?;
 
@@ -177,6 +181,22 @@ fn check_data(version: &StoredVersion, target: Option<&str>) -> Result<Task, Api
             classes: analysis.classes.len(),
         },
     })
+}
+
+/// A job may add a version to a model of the caller's (or any, for an admin), or create one.
+async fn check_model_owner(state: &AppState, user: &User, model: &str) -> Result<(), ApiError> {
+    match registry::catalog::find_model(&state.pool, model).await? {
+        Some((summary, owner_id)) if owner_id != user.id && user.role != Role::Admin => {
+            Err(ApiError::forbidden(
+                "forbidden",
+                format!(
+                    "the model '{}' belongs to {}: name another model for this job",
+                    summary.name, summary.owner
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Class weights need a classifier, and given weights one per class.
@@ -407,7 +427,10 @@ struct Follow {
     id: String,
     after: u64,
     pending: std::collections::VecDeque<JobLogEntry>,
+    /// The job's final status event was sent.
     ended: bool,
+    /// The job was seen over; one more read delivers what committed with its end.
+    draining: bool,
 }
 
 fn follow(
@@ -421,6 +444,7 @@ fn follow(
         after,
         pending: std::collections::VecDeque::new(),
         ended: false,
+        draining: false,
     };
     futures_util::stream::unfold(start, |mut follow| async move {
         loop {
@@ -434,10 +458,21 @@ fn follow(
             if follow.ended {
                 return None;
             }
-            match queue::events_after(&follow.pool, &follow.id, follow.after, EVENTS_PER_POLL).await
-            {
+            let read =
+                queue::events_after(&follow.pool, &follow.id, follow.after, EVENTS_PER_POLL).await;
+            match read {
                 Ok(entries) if !entries.is_empty() => follow.pending.extend(entries),
-                Ok(_) => tokio::time::sleep(STREAM_POLL).await,
+                // A reconnect after the final event (Last-Event-ID) finds nothing more: the
+                // job's status ends the stream, after one last read.
+                Ok(_) if follow.draining => return None,
+                Ok(_) => match queue::is_over(&follow.pool, &follow.id).await {
+                    Ok(true) => follow.draining = true,
+                    Ok(false) => tokio::time::sleep(STREAM_POLL).await,
+                    Err(error) => {
+                        tracing::warn!(%error, job = %follow.id, "cannot read a job's status");
+                        return None;
+                    }
+                },
                 Err(error) => {
                     tracing::warn!(%error, job = %follow.id, "cannot read a job's events");
                     return None;

@@ -29,7 +29,12 @@ use crate::state::AppState;
 
 impl From<RegistryError> for ApiError {
     fn from(error: RegistryError) -> Self {
-        Self::internal(&error)
+        match error {
+            error @ RegistryError::NotOwner { .. } => {
+                Self::forbidden("forbidden", error.to_string())
+            }
+            other => Self::internal(&other),
+        }
     }
 }
 
@@ -268,6 +273,7 @@ pub(crate) async fn models_import(
         &NewVersion {
             model: &model,
             trained_by: &owner_id,
+            admin: user.role == Role::Admin,
             source: VersionSource::Lab {
                 id: upload.id.clone(),
             },

@@ -169,9 +169,14 @@ async fn run_one(
         Arc::clone(&signals),
         stopped,
     ));
+    if job.cancel_requested && job.kind != JobKind::Search {
+        // Cancelled while its previous worker had it: stop at the first check.
+        signals.cancel.store(true, Ordering::Relaxed);
+    }
     let training = {
         let (runner, job, signals) = (runner.clone(), job.clone(), Arc::clone(&signals));
-        tokio::task::spawn_blocking(move || runner.run(&job, &signals))
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || span.in_scope(|| runner.run(&job, &signals)))
     };
     let ending = training.await;
     keeper.abort();
@@ -228,12 +233,13 @@ async fn run_one(
         Ok(Ok(Ending::Abandoned)) => Ok(false),
         Ok(Ok(Ending::Interrupted)) => queue::release(&runner.pool, &job.id, &runner.worker).await,
         Ok(Err(error)) => {
-            tracing::warn!(%error, "the database failed during a job; its lease will run out");
+            tracing::warn!(%error, "a job could not go on; it is retried once its lease runs out");
             Ok(false)
         }
         Err(error) => {
-            let message = format!("training stopped unexpectedly: {error}");
-            finish(JobStatus::Failed, message, None).await
+            tracing::error!(%error, "training panicked");
+            let message = "training stopped unexpectedly (a bug, which has been logged)";
+            finish(JobStatus::Failed, message.to_owned(), None).await
         }
     };
     match recorded {

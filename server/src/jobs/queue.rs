@@ -53,6 +53,15 @@ pub(crate) struct Claimed {
     pub(crate) attempts: u32,
     /// Seconds of training the earlier attempts spent.
     pub(crate) training_seconds: f64,
+    /// When this attempt began: its training time counts from here.
+    pub(crate) claimed_at: std::time::Instant,
+}
+
+impl Claimed {
+    /// Seconds of training over every attempt, this one included.
+    pub(crate) fn seconds_so_far(&self) -> f64 {
+        self.training_seconds + self.claimed_at.elapsed().as_secs_f64()
+    }
 }
 
 /// Whether a worker still holds its job.
@@ -169,24 +178,7 @@ pub(crate) async fn claim(
     lease: Duration,
 ) -> Result<Option<Claimed>, sqlx::Error> {
     let expired_ms = now_ms();
-    let doomed: Vec<(String,)> = sqlx::query_as(
-        "UPDATE jobs SET status = 'failed', lease_owner = NULL, lease_until = NULL, \
-         finished_at = ?, error = 'the worker training this job stopped ' || attempts || \
-         ' times; it may need more memory than the server has' \
-         WHERE status = 'running' AND lease_until < ? AND attempts >= ? RETURNING id",
-    )
-    .bind(now())
-    .bind(expired_ms)
-    .bind(MAX_ATTEMPTS)
-    .fetch_all(pool)
-    .await?;
-    for (id,) in doomed {
-        let event = JobEvent::Status {
-            status: JobStatus::Failed,
-            message: format!("its worker stopped {MAX_ATTEMPTS} times"),
-        };
-        append_event(pool, &id, &event).await?;
-    }
+    fail_crashed(pool, expired_ms).await?;
 
     let row: Option<ClaimedRow> = sqlx::query_as(
         "UPDATE jobs SET status = 'running', lease_owner = ?, lease_until = ?, wake = 0, \
@@ -235,7 +227,42 @@ pub(crate) async fn claim(
         request,
         attempts: u32::try_from(row.attempts).unwrap_or(u32::MAX),
         training_seconds: row.training_seconds,
+        claimed_at: std::time::Instant::now(),
     }))
+}
+
+/// Fails the running jobs whose lease ran out after [`MAX_ATTEMPTS`] claims: their worker
+/// died that many times on them. Each is failed with its event, its checkpoint dropped and
+/// its search woken, in one transaction.
+async fn fail_crashed(pool: &SqlitePool, expired_ms: i64) -> Result<(), sqlx::Error> {
+    let mut transaction = pool.begin().await?;
+    let doomed: Vec<(String, Option<String>)> = sqlx::query_as(
+        "UPDATE jobs SET status = 'failed', lease_owner = NULL, lease_until = NULL, \
+         finished_at = ?, error = 'the worker training this job stopped ' || attempts || \
+         ' times; it may need more memory than the server has' \
+         WHERE status = 'running' AND lease_until < ? AND attempts >= ? \
+         RETURNING id, parent_id",
+    )
+    .bind(now())
+    .bind(expired_ms)
+    .bind(MAX_ATTEMPTS)
+    .fetch_all(&mut *transaction)
+    .await?;
+    for (id, parent) in &doomed {
+        sqlx::query("DELETE FROM job_checkpoints WHERE job_id = ?")
+            .bind(id)
+            .execute(&mut *transaction)
+            .await?;
+        if let Some(parent) = parent {
+            wake(&mut transaction, parent).await?;
+        }
+        let event = JobEvent::Status {
+            status: JobStatus::Failed,
+            message: format!("its worker stopped {MAX_ATTEMPTS} times"),
+        };
+        append_event_in(&mut transaction, id, &event).await?;
+    }
+    transaction.commit().await
 }
 
 /// Extends `worker`'s lease on a job and says whether a cancel was requested.
@@ -274,6 +301,17 @@ pub(crate) async fn append_event(
     id: &str,
     event: &JobEvent,
 ) -> Result<u64, sqlx::Error> {
+    let mut connection = pool.acquire().await?;
+    append_event_in(&mut connection, id, event).await
+}
+
+/// [`append_event`] inside a transaction, so an event and the change it reports commit
+/// together.
+async fn append_event_in(
+    connection: &mut sqlx::SqliteConnection,
+    id: &str,
+    event: &JobEvent,
+) -> Result<u64, sqlx::Error> {
     let (seq,): (i64,) = sqlx::query_as(
         "INSERT INTO job_events (job_id, seq, at, event) VALUES (?, \
          (SELECT COALESCE(MAX(seq), 0) + 1 FROM job_events WHERE job_id = ?), ?, ?) RETURNING seq",
@@ -282,7 +320,7 @@ pub(crate) async fn append_event(
     .bind(id)
     .bind(now())
     .bind(to_json(event))
-    .fetch_one(pool)
+    .fetch_one(connection)
     .await?;
     Ok(u64::try_from(seq).unwrap_or_default())
 }
@@ -432,16 +470,13 @@ pub(crate) async fn finish(
         if let Some(parent) = parent {
             wake(&mut transaction, &parent).await?;
         }
-    }
-    transaction.commit().await?;
-
-    if held {
         let event = JobEvent::Status {
             status,
             message: message.unwrap_or("finished").to_owned(),
         };
-        append_event(pool, id, &event).await?;
+        append_event_in(&mut transaction, id, &event).await?;
     }
+    transaction.commit().await?;
     Ok(held)
 }
 
@@ -471,7 +506,8 @@ pub(crate) async fn wait(
     trials_done: usize,
 ) -> Result<bool, sqlx::Error> {
     let held = sqlx::query(
-        "UPDATE jobs SET status = CASE WHEN wake = 1 THEN 'queued' ELSE 'waiting' END, \
+        "UPDATE jobs SET status = CASE WHEN wake = 1 OR cancel_requested = 1 THEN 'queued' \
+         ELSE 'waiting' END, \
          wake = 0, lease_owner = NULL, lease_until = NULL, attempts = attempts - 1, \
          epochs_done = ? WHERE id = ? AND lease_owner = ? AND status = 'running'",
     )
@@ -587,17 +623,34 @@ pub(crate) async fn trial_seconds(pool: &SqlitePool, parent: &str) -> Result<f64
 ///
 /// Database errors.
 pub(crate) async fn cancel_trials(pool: &SqlitePool, parent: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    let mut transaction = pool.begin().await?;
+    cancel_trials_in(&mut transaction, parent).await?;
+    transaction.commit().await
+}
+
+/// [`cancel_trials`] inside a transaction; a job without trials is left as it is.
+async fn cancel_trials_in(
+    connection: &mut sqlx::SqliteConnection,
+    parent: &str,
+) -> Result<(), sqlx::Error> {
+    let cancelled: Vec<(String,)> = sqlx::query_as(
         "UPDATE jobs SET status = 'cancelled', error = 'its search was cancelled', \
-         finished_at = ? WHERE parent_id = ? AND status = 'queued'",
+         finished_at = ? WHERE parent_id = ? AND status = 'queued' RETURNING id",
     )
     .bind(now())
     .bind(parent)
-    .execute(pool)
+    .fetch_all(&mut *connection)
     .await?;
+    for (id,) in &cancelled {
+        let event = JobEvent::Status {
+            status: JobStatus::Cancelled,
+            message: "its search was cancelled".to_owned(),
+        };
+        append_event_in(&mut *connection, id, &event).await?;
+    }
     sqlx::query("UPDATE jobs SET cancel_requested = 1 WHERE parent_id = ? AND status = 'running'")
         .bind(parent)
-        .execute(pool)
+        .execute(&mut *connection)
         .await?;
     Ok(())
 }
@@ -681,23 +734,28 @@ pub(crate) async fn cancel(
     by: &str,
 ) -> Result<CancelOutcome, sqlx::Error> {
     let message = format!("cancelled by {by}");
-    let cancelled = sqlx::query(
+    let mut transaction = pool.begin().await?;
+
+    // A waiting job ends here; a search goes through its worker, which cancels its trials.
+    let cancelled: Option<(Option<String>,)> = sqlx::query_as(
         "UPDATE jobs SET status = 'cancelled', error = ?, finished_at = ? \
-         WHERE id = ? AND status = 'queued'",
+         WHERE id = ? AND status = 'queued' AND kind != 'search' RETURNING parent_id",
     )
     .bind(&message)
     .bind(now())
     .bind(id)
-    .execute(pool)
-    .await?
-    .rows_affected()
-        == 1;
-    if cancelled {
+    .fetch_optional(&mut *transaction)
+    .await?;
+    if let Some((parent,)) = cancelled {
+        if let Some(parent) = parent {
+            wake(&mut transaction, &parent).await?;
+        }
         let event = JobEvent::Status {
             status: JobStatus::Cancelled,
             message,
         };
-        append_event(pool, id, &event).await?;
+        append_event_in(&mut transaction, id, &event).await?;
+        transaction.commit().await?;
         return Ok(CancelOutcome::Cancelled);
     }
 
@@ -705,32 +763,45 @@ pub(crate) async fn cancel(
     let requested = sqlx::query(
         "UPDATE jobs SET cancel_requested = 1, \
          status = CASE WHEN status = 'waiting' THEN 'queued' ELSE status END \
-         WHERE id = ? AND status IN ('running', 'waiting')",
+         WHERE id = ? AND status IN ('queued', 'running', 'waiting')",
     )
     .bind(id)
-    .execute(pool)
+    .execute(&mut *transaction)
     .await?
     .rows_affected()
         == 1;
     if requested {
-        append_event(
-            pool,
-            id,
-            &JobEvent::Log {
-                message: format!("{message}: stopping"),
-            },
-        )
-        .await?;
+        // A search's trials stop now, not when a busy worker gets to the search.
+        cancel_trials_in(&mut transaction, id).await?;
+        let event = JobEvent::Log {
+            message: format!("{message}: stopping"),
+        };
+        append_event_in(&mut transaction, id, &event).await?;
+        transaction.commit().await?;
         return Ok(CancelOutcome::Requested);
     }
 
     let (status,): (String,) = sqlx::query_as("SELECT status FROM jobs WHERE id = ?")
         .bind(id)
-        .fetch_one(pool)
+        .fetch_one(&mut *transaction)
         .await?;
+    transaction.commit().await?;
     Ok(CancelOutcome::AlreadyFinished(
         JobStatus::parse(&status).unwrap_or(JobStatus::Failed),
     ))
+}
+
+/// Whether the job has reached a final status, or is gone.
+///
+/// # Errors
+///
+/// Database errors.
+pub(crate) async fn is_over(pool: &SqlitePool, id: &str) -> Result<bool, sqlx::Error> {
+    let status: Option<(String,)> = sqlx::query_as("SELECT status FROM jobs WHERE id = ?")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(status.is_none_or(|(status,)| JobStatus::parse(&status).is_none_or(JobStatus::is_final)))
 }
 
 /// The columns a [`Job`] is read from.

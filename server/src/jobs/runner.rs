@@ -111,8 +111,33 @@ pub(crate) struct Runner {
 
 /// Why a run stopped early, inside the runner.
 enum Stop {
+    /// It ended in a way the job records.
     Ending(Ending),
+    /// The database failed; the job keeps its status until its lease runs out.
     Database(sqlx::Error),
+    /// Something else failed that may work on a retry (the store, a busy database).
+    Transient(String),
+}
+
+/// Why a run could not record how it ended: the job is left to be taken up again once its
+/// lease runs out.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum RunError {
+    /// The database failed.
+    #[error("job database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A step that may succeed on a retry failed.
+    #[error("{0}")]
+    Transient(String),
+}
+
+/// Whether the user `id` is an admin, who may add versions to anyone's model.
+async fn owner_is_admin(pool: &SqlitePool, id: &str) -> Result<bool, sqlx::Error> {
+    let role: Option<(String,)> = sqlx::query_as("SELECT role FROM users WHERE id = ?")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(role.is_some_and(|(role,)| role == "admin"))
 }
 
 impl From<sqlx::Error> for Stop {
@@ -145,9 +170,9 @@ impl Runner {
     ///
     /// # Errors
     ///
-    /// Database errors, after which the job keeps its status and its lease runs out, so
-    /// that it is taken up again.
-    pub(crate) fn run(&self, job: &Claimed, signals: &Signals) -> Result<Ending, sqlx::Error> {
+    /// [`RunError`] when the database or the store fails: the job keeps its status and its
+    /// lease runs out, so that it is taken up again.
+    pub(crate) fn run(&self, job: &Claimed, signals: &Signals) -> Result<Ending, RunError> {
         let ended = match job.kind {
             JobKind::Train => self
                 .train(job, signals)
@@ -155,11 +180,12 @@ impl Runner {
             JobKind::Trial => self
                 .trial(job, signals)
                 .map(|outcome| Ending::TrialDone(Box::new(outcome))),
-            JobKind::Search => self.advance(job),
+            JobKind::Search => self.advance(job, signals),
         };
         match ended {
             Ok(ending) | Err(Stop::Ending(ending)) => Ok(ending),
-            Err(Stop::Database(error)) => Err(error),
+            Err(Stop::Database(error)) => Err(RunError::Database(error)),
+            Err(Stop::Transient(reason)) => Err(RunError::Transient(reason)),
         }
     }
 
@@ -168,7 +194,7 @@ impl Runner {
     }
 
     fn log(&self, job: &Claimed, message: String) -> Result<(), sqlx::Error> {
-        tracing::info!(job = %job.id, "{message}");
+        tracing::debug!(job = %job.id, line = %message, "job log line");
         let event = JobEvent::Log { message };
         self.block(queue::append_event(&self.pool, &job.id, &event))
             .map(drop)
@@ -212,7 +238,6 @@ impl Runner {
 
     /// A plain job: train, evaluate on the test rows, register.
     fn train(&self, job: &Claimed, signals: &Signals) -> Result<JobResult, Stop> {
-        let started = Instant::now();
         self.start(job)?;
         self.log(job, format!("preparing the rows of {}", job.dataset_label))?;
         let (version, fitted, parts) = self.prepare(job)?;
@@ -240,7 +265,7 @@ impl Runner {
                 (vec![decode(&trained.layers)?], trained)
             }
         };
-        let seconds = job.training_seconds + started.elapsed().as_secs_f64();
+        let seconds = job.seconds_so_far();
         let mut result = self.finish_model(
             job, &version, &fitted, &parts, &members, &trained, None, seconds,
         )?;
@@ -278,7 +303,7 @@ impl Runner {
     }
 
     /// A search: propose trials while there is room, or pick the winner once all ended.
-    fn advance(&self, job: &Claimed) -> Result<Ending, Stop> {
+    fn advance(&self, job: &Claimed, signals: &Signals) -> Result<Ending, Stop> {
         let search = job
             .request
             .search
@@ -372,6 +397,7 @@ impl Runner {
         )?;
         self.start(job)?;
         let (version, fitted, parts) = self.prepare(job)?;
+        Self::check(signals)?;
         let mut winner_job = job.clone();
         let mut request = job.request.clone();
         for (range, &value) in search.space.iter().zip(&trial.point) {
@@ -494,6 +520,7 @@ impl Runner {
                 &NewVersion {
                     model: &model_name,
                     trained_by: &job.owner_id,
+                    admin: self.block(owner_is_admin(&self.pool, &job.owner_id))?,
                     source: VersionSource::Job { id: job.id.clone() },
                     dataset: Some((&job.dataset_id, &job.dataset_label)),
                     file: &file,
@@ -503,7 +530,11 @@ impl Runner {
                     training_seconds: Some(training_seconds),
                 },
             ))
-            .map_err(|error| failed(format!("registering the model failed: {error}")))?;
+            .map_err(|error| match error {
+                error @ registry::RegistryError::NotOwner { .. } => failed(error.to_string()),
+                // A busy database or store: the lease runs out and the job is tried again.
+                other => Stop::Transient(other.to_string()),
+            })?;
         self.log(
             job,
             format!(
@@ -573,7 +604,7 @@ impl Runner {
                 &self.worker,
                 &checkpoint,
                 "null",
-                job.training_seconds,
+                job.seconds_so_far(),
             ))?;
             if !held {
                 return Err(Stop::Ending(Ending::Abandoned));
@@ -661,7 +692,7 @@ impl Runner {
                 &self.worker,
                 &saved,
                 "null",
-                job.training_seconds,
+                job.seconds_so_far(),
             ))?;
             if !held_lease {
                 return Err(Stop::Ending(Ending::Abandoned));
@@ -691,7 +722,6 @@ impl Runner {
         median: Option<(String, MedianStopping)>,
         config: lepton_protocol::lab::TrainingConfig,
     ) -> Result<Trained, Stop> {
-        let started = Instant::now();
         let feature_count = parts.split.train.feature_count();
         let (epoch, state) = self.load_state(job)?;
         let (mut trainer, mut state) = match epoch {
@@ -799,7 +829,7 @@ impl Runner {
                 &self.worker,
                 &saved,
                 &progress_json,
-                job.training_seconds + started.elapsed().as_secs_f64(),
+                job.seconds_so_far(),
             ))?;
             if !held {
                 return Err(Stop::Ending(Ending::Abandoned));
@@ -833,7 +863,7 @@ impl Runner {
             .as_ref()
             .map_or(f32::INFINITY, |best| best.validation_loss);
         // Early stopping and trials keep the best epoch; a plain run keeps the last.
-        let keep_best = job.request.early_stopping.is_some() || median.is_some();
+        let keep_best = job.request.early_stopping.is_some() || job.kind == JobKind::Trial;
         let (kept_epoch, layers) = match state.best {
             Some(best) if keep_best => (best.epoch, best.layers),
             _ => (epochs_done, state.layers),

@@ -90,6 +90,7 @@ fn source_parts(source: &VersionSource) -> (&'static str, &str) {
 
 /// Records a version whose artifact is stored, creating its model on the first version. A
 /// source registered before returns its version unchanged, so a retried job registers once.
+/// `None` when the model is someone else's and the trainer is not an admin.
 ///
 /// # Errors
 ///
@@ -99,12 +100,29 @@ pub(crate) async fn insert(
     new: &NewVersion<'_>,
     sha256: &str,
     size_bytes: u64,
-) -> Result<ModelVersion, sqlx::Error> {
+) -> Result<Option<ModelVersion>, sqlx::Error> {
     let (source_kind, source_id) = source_parts(&new.source);
     let now = timestamp::format(chrono::Utc::now());
     let file = new.file;
 
+    // The first statement writes, so the transaction takes the write lock (waiting its turn)
+    // before it reads anything it then depends on.
     let mut transaction = pool.begin().await?;
+    sqlx::query("INSERT OR IGNORE INTO models (name, owner_id, created_at) VALUES (?, ?, ?)")
+        .bind(new.model)
+        .bind(new.trained_by)
+        .bind(&now)
+        .execute(&mut *transaction)
+        .await?;
+    let (owner_id,): (String,) = sqlx::query_as("SELECT owner_id FROM models WHERE name = ?")
+        .bind(new.model)
+        .fetch_one(&mut *transaction)
+        .await?;
+    if owner_id != new.trained_by && !new.admin {
+        transaction.rollback().await?;
+        return Ok(None);
+    }
+
     let existing: Option<(String, i64)> = sqlx::query_as(
         "SELECT model, version FROM model_versions WHERE source_kind = ? AND source_id = ?",
     )
@@ -114,17 +132,9 @@ pub(crate) async fn insert(
     .await?;
     if let Some((model, version)) = existing {
         transaction.rollback().await?;
-        return find_version(pool, &model, u32::try_from(version).unwrap_or_default())
-            .await?
-            .ok_or(sqlx::Error::RowNotFound);
+        return find_version(pool, &model, u32::try_from(version).unwrap_or_default()).await;
     }
 
-    sqlx::query("INSERT OR IGNORE INTO models (name, owner_id, created_at) VALUES (?, ?, ?)")
-        .bind(new.model)
-        .bind(new.trained_by)
-        .bind(&now)
-        .execute(&mut *transaction)
-        .await?;
     // The stored spelling of the name wins over the caller's (names compare without case).
     let (model, version): (String, i64) = sqlx::query_as(
         "SELECT m.name, COALESCE(MAX(v.version), 0) + 1 FROM models m \
@@ -171,9 +181,7 @@ pub(crate) async fn insert(
     .await?;
     transaction.commit().await?;
 
-    find_version(pool, &model, u32::try_from(version).unwrap_or_default())
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)
+    find_version(pool, &model, u32::try_from(version).unwrap_or_default()).await
 }
 
 /// A JSON column's text. These are plain data types (no maps with non-string keys), so

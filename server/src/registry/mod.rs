@@ -29,6 +29,12 @@ pub(crate) enum RegistryError {
     /// An artifact could not be written as JSON.
     #[error("model artifact JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// The model belongs to someone else, who alone (or an admin) adds its versions.
+    #[error("the model '{model}' belongs to someone else: name another model")]
+    NotOwner {
+        /// The model's name.
+        model: String,
+    },
 }
 
 /// What a new version is made of.
@@ -38,6 +44,8 @@ pub(crate) struct NewVersion<'a> {
     pub(crate) model: &'a str,
     /// Who trained it (a user id); owns the model when this creates it.
     pub(crate) trained_by: &'a str,
+    /// Whether the trainer is an admin, who may add versions to anyone's model.
+    pub(crate) admin: bool,
     /// A job or a Lab upload; registering the same source twice returns the first version.
     pub(crate) source: VersionSource,
     /// The dataset version's id and label, when it learned from a stored dataset.
@@ -73,7 +81,11 @@ pub(crate) async fn register(
     let size = bytes.len() as u64;
     store.put_artifact(&sha256, Bytes::from(bytes)).await?;
 
-    let version = catalog::insert(pool, new, &sha256, size).await?;
+    let version = catalog::insert(pool, new, &sha256, size)
+        .await?
+        .ok_or_else(|| RegistryError::NotOwner {
+            model: new.model.to_owned(),
+        })?;
     tracing::info!(
         model = %version.model,
         version = version.version,
