@@ -131,8 +131,8 @@ async fn a_job_trains_evaluates_on_the_test_rows_and_registers_a_version() {
     // A client reconnecting after the final event gets an empty stream that ends.
     let last = text
         .lines()
-        .filter_map(|line| line.strip_prefix("id: "))
-        .last()
+        .rev()
+        .find_map(|line| line.strip_prefix("id: "))
         .unwrap()
         .to_owned();
     let response = ada
