@@ -11,11 +11,11 @@ test('a job queued from the Training page trains live and its version is promote
   await new SignInPage(page).open(ADMIN, '/training');
 
   const form = page.locator('form.job-form');
-  await expect(form.getByLabel('Dataset')).toBeVisible();
-  await form.getByLabel('Dataset').selectOption({ label: 'logistics-deliveries v1' });
+  await expect(form.getByLabel(/^Dataset/)).toBeVisible();
+  await form.getByLabel(/^Dataset/).selectOption({ label: 'logistics-deliveries v1' });
   await form.getByLabel(/^Model name/).fill('dispatch-lateness');
-  await form.getByLabel('Epochs').fill('15');
-  await form.getByLabel('Batch size').fill('16');
+  await form.getByLabel(/^Epochs/).fill('15');
+  await form.getByLabel(/^Batch size/).fill('16');
   await screenshot(page, 'training-form');
   await form.getByRole('button', { name: 'Queue job' }).click();
 
@@ -71,8 +71,8 @@ test('a job queued from the Training page trains live and its version is promote
 test('a refused job says why and queues nothing', async ({ page }) => {
   await new SignInPage(page).open(ADMIN, '/training');
   const form = page.locator('form.job-form');
-  await form.getByLabel('Dataset').selectOption({ label: 'two-moons v1' });
-  await form.getByLabel('Learning rate').fill('0');
+  await form.getByLabel(/^Dataset/).selectOption({ label: 'two-moons v1' });
+  await form.getByLabel(/^Learning rate/).fill('0');
   await form.getByRole('button', { name: 'Queue job' }).click();
   await expect(page.getByRole('alert')).toContainText('learning rate');
   await expect(page).toHaveURL(/\/training$/);
