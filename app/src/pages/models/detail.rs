@@ -168,7 +168,8 @@ fn version_row(
             <td>{version.device.clone()}</td>
             <td>{version.trained_by.clone()}</td>
             <td>{format::minute(&version.created_at)}</td>
-            <td class="actions">
+            <td>
+                <div class="row-actions">
                 <label class="checkbox inline">
                     <input
                         type="checkbox"
@@ -197,6 +198,7 @@ fn version_row(
                         "Open in Lab"
                     </a>
                 })}
+                </div>
             </td>
         </tr>
     }
