@@ -651,3 +651,34 @@ async fn cancelling_a_search_cancels_its_trials() {
         "no trial starts after the cancel"
     );
 }
+
+#[tokio::test]
+async fn a_separate_worker_process_trains_what_the_server_queues() {
+    let server = TestServer::start_with_accounts(&["--workers", "0"], ACCOUNTS).await;
+    let ada = server.sign_in("ada", PASSWORD).await;
+    let moons = sample(&server, &ada, "two-moons").await;
+
+    // The server trains nothing itself: the job waits for a worker.
+    let id = queue(
+        &server,
+        &ada,
+        &json!({ "dataset": moons, "training": { "epochs": 3 } }),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let job = server.json_as(&ada, &format!("/api/v1/jobs/{id}")).await;
+    assert_eq!(job["status"], "queued", "{job}");
+
+    let mut worker = std::process::Command::new(lepton_integration::binary())
+        .args(["worker", "--data-dir"])
+        .arg(server.data_dir.path())
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let job = finished(&server, &ada, &id).await;
+    let _ = worker.kill();
+    let _ = worker.wait();
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!(job["epochs_done"], 3);
+}

@@ -2,7 +2,13 @@
 // progress bar, curves and log live, read the test figures, then promote the version on the
 // Models page.
 import { expect, test } from '@playwright/test';
-import { ADMIN, ProblemWatch, SignInPage, screenshot } from '../fixtures/dashboard';
+import {
+  ADMIN,
+  ProblemWatch,
+  SignInPage,
+  screenshot,
+  waitForHydration,
+} from '../fixtures/dashboard';
 
 test('a job queued from the Training page trains live and its version is promoted', async ({
   page,
@@ -76,4 +82,38 @@ test('a refused job says why and queues nothing', async ({ page }) => {
   await form.getByRole('button', { name: 'Queue job' }).click();
   await expect(page.getByRole('alert')).toContainText('learning rate');
   await expect(page).toHaveURL(/\/training$/);
+});
+
+test('two versions compare side by side with overlaid curves', async ({ page }) => {
+  const watch = new ProblemWatch(page);
+  await new SignInPage(page).open(ADMIN, '/training');
+  for (const seed of ['1', '2']) {
+    await page.goto('/training');
+    await waitForHydration(page);
+    const form = page.locator('form.job-form');
+    await form.getByLabel(/^Dataset/).selectOption({ label: 'two-moons v1' });
+    await form.getByLabel(/^Model name/).fill('moons-compared');
+    await form.getByLabel(/^Epochs/).fill('3');
+    await form.getByLabel(/^Seed/).fill(seed);
+    await form.getByRole('button', { name: 'Queue job' }).click();
+    await expect(page.getByTestId('job-status')).toHaveText('succeeded', { timeout: 60_000 });
+  }
+
+  await page.goto('/models/moons-compared');
+  await waitForHydration(page);
+  for (const version of ['1', '2']) {
+    await page.locator(`table.versions tr[data-version="${version}"]`).getByLabel('compare').check();
+  }
+  await page.getByRole('link', { name: 'Compare 2 versions' }).click();
+  await expect(page).toHaveURL(/\/compare\?versions=moons-compared:\d,moons-compared:\d$/);
+  const table = page.getByTestId('compare-table');
+  await expect(table).toContainText('moons-compared v1');
+  await expect(table).toContainText('moons-compared v2');
+  await expect(table).toContainText('Average precision');
+  await expect(page.locator('[data-testid=compare-roc] polyline.compare-curve')).toHaveCount(2);
+  await expect(
+    page.locator('[data-testid="compare-precision–recall"] polyline.compare-curve'),
+  ).toHaveCount(2);
+  await screenshot(page, 'compare-versions');
+  watch.expectNone();
 });
