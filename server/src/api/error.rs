@@ -61,6 +61,11 @@ impl ApiError {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", message)
     }
 
+    /// 422 with a code of its own, for a refusal the client tells apart from others.
+    pub(crate) fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+    }
+
     /// 429 with `Retry-After`.
     pub(crate) fn too_many_requests(message: impl Into<String>, retry_after: Duration) -> Self {
         Self {

@@ -71,13 +71,9 @@ pub(crate) async fn jobs_create(
     ApiJson(mut request): ApiJson<JobRequest>,
 ) -> Result<(StatusCode, Json<Job>), ApiError> {
     let user = caller(&principal)?;
-    request.validate().map_err(|error| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_setting",
-            error.to_string(),
-        )
-    })?;
+    request
+        .validate()
+        .map_err(|error| ApiError::unprocessable("invalid_setting", error.to_string()))?;
     if let Some(model) = request.model.take() {
         request.model = Some(name::check(&model)?.to_owned());
     }
@@ -122,10 +118,6 @@ pub(crate) async fn jobs_create(
     Ok((StatusCode::CREATED, Json(job)))
 }
 
-fn unprocessable(code: &'static str, message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
-}
-
 /// Checks what can be checked from the stored profile and recipe; returns the task.
 fn check_data(version: &StoredVersion, target: Option<&str>) -> Result<Task, ApiError> {
     let saved: Option<PreparedRecipe> = match &version.recipe {
@@ -142,7 +134,7 @@ fn check_data(version: &StoredVersion, target: Option<&str>) -> Result<Task, Api
         .or(saved_target.clone())
         .or(version.target.clone())
         .ok_or_else(|| {
-            unprocessable(
+            ApiError::unprocessable(
                 "no_target",
                 "name the column to predict (target), or set the dataset's target or recipe",
             )
@@ -155,13 +147,13 @@ fn check_data(version: &StoredVersion, target: Option<&str>) -> Result<Task, Api
     }
     if let Some(recipe) = saved.as_ref().filter(|_| recipe_applies) {
         if recipe.split_rows.validation == 0 {
-            return Err(unprocessable(
+            return Err(ApiError::unprocessable(
                 "no_validation_rows",
                 "the saved recipe holds out no validation rows: give its split a validation share",
             ));
         }
         if recipe.split_rows.test == 0 {
-            return Err(unprocessable(
+            return Err(ApiError::unprocessable(
                 "no_test_rows",
                 "the saved recipe holds out no test rows: give its split a test share",
             ));
@@ -169,7 +161,7 @@ fn check_data(version: &StoredVersion, target: Option<&str>) -> Result<Task, Api
     }
 
     let Some(analysis) = profile.target else {
-        return Err(unprocessable(
+        return Err(ApiError::unprocessable(
             "unknown_target",
             format!("no column named '{target}'"),
         ));
@@ -208,14 +200,14 @@ fn check_class_weights(request: &JobRequest, task: Task) -> Result<(), ApiError>
         Task::Binary => 2,
         Task::Multiclass { classes } => classes,
         Task::Regression => {
-            return Err(unprocessable(
+            return Err(ApiError::unprocessable(
                 "invalid_setting",
                 "class_weights: the target is a number, so there are no classes to weight",
             ));
         }
     };
     match weights {
-        ClassWeights::Given(given) if given.len() != classes => Err(unprocessable(
+        ClassWeights::Given(given) if given.len() != classes => Err(ApiError::unprocessable(
             "invalid_setting",
             format!("class_weights: the target has {classes} classes; give one weight for each"),
         )),
@@ -231,7 +223,7 @@ fn check_columns(profile: &DatasetProfile, target: &str) -> Result<(), ApiError>
         .iter()
         .find(|column| column.name != target && column.kind == ColumnKind::Text && !column.id_like);
     match text {
-        Some(column) => Err(unprocessable(
+        Some(column) => Err(ApiError::unprocessable(
             "non_numeric_features",
             format!(
                 "column '{}' holds free text, which a model cannot take as it is: save a \

@@ -13,7 +13,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use lepton_protocol::account::{ErrorBody, Role};
-use lepton_protocol::lab::{Evaluation, StoredLabModel};
+use lepton_protocol::lab::StoredLabModel;
+use lepton_protocol::registry::headline_score;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
@@ -68,18 +69,16 @@ pub(crate) async fn lab_models_create(
 ) -> Result<(StatusCode, Json<StoredLabModel>), ApiError> {
     let user = caller(&principal)?;
     let name = name::check(query.name.as_deref().unwrap_or("lab-model"))
-        .map_err(|error| invalid("invalid_name", error.to_string()))?
+        .map_err(|error| ApiError::unprocessable("invalid_name", error.to_string()))?
         .to_owned();
-    let text = std::str::from_utf8(&body)
-        .map_err(|_| invalid("invalid_model_file", "the model file is not UTF-8 text"))?;
+    let text = std::str::from_utf8(&body).map_err(|_| {
+        ApiError::unprocessable("invalid_model_file", "the model file is not UTF-8 text")
+    })?;
 
     let (file, _) = lepton_ml::read_model_file(text)
-        .map_err(|error| invalid("invalid_model_file", error.to_string()))?;
+        .map_err(|error| ApiError::unprocessable("invalid_model_file", error.to_string()))?;
 
-    let score = file.evaluation.as_ref().map(|evaluation| match evaluation {
-        Evaluation::Classification(report) => report.accuracy,
-        Evaluation::Regression(report) => report.r2,
-    });
+    let score = file.evaluation.as_ref().map(headline_score);
     let stored = StoredLabModel {
         id: uuid::Uuid::new_v4().to_string(),
         name,
@@ -162,8 +161,4 @@ pub(crate) async fn lab_models_get(
         headers.insert(CONTENT_DISPOSITION, value);
     }
     Ok((headers, file).into_response())
-}
-
-fn invalid(code: &'static str, message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
 }

@@ -255,13 +255,8 @@ pub(crate) async fn models_import(
     if owner_id != user.id && user.role != Role::Admin {
         return Err(ApiError::not_found("Lab model"));
     }
-    let (file, _) = lepton_ml::read_model_file(&text).map_err(|error| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_model_file",
-            error.to_string(),
-        )
-    })?;
+    let (file, _) = lepton_ml::read_model_file(&text)
+        .map_err(|error| ApiError::unprocessable("invalid_model_file", error.to_string()))?;
 
     let dataset = match &file.data {
         lepton_protocol::lab::DataSource::Dataset { id } => Some(id.as_str()),
