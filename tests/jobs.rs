@@ -41,12 +41,32 @@ async fn queue(server: &TestServer, session: &Session, request: &Value) -> Strin
     let status = response.status();
     let body: Value = response.json().await.unwrap();
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    // An idle worker may have claimed it before the answer was written.
+    // An idle worker may have claimed it before the answer was written, and a search it
+    // claimed may already be waiting on the trials it queued.
     assert!(
-        ["queued", "running"].contains(&body["status"].as_str().unwrap()),
+        ["queued", "running", "waiting"].contains(&body["status"].as_str().unwrap()),
         "{body}"
     );
     body["id"].as_str().unwrap().to_owned()
+}
+
+/// A version's burn record and its manifest, downloaded.
+async fn burn_artifact(
+    server: &TestServer,
+    session: &Session,
+    model: &str,
+    version: u32,
+) -> (Vec<u8>, Value) {
+    let path = format!("/api/v1/models/{model}/versions/{version}/artifact");
+    let response = server
+        .call(session, Method::GET, &format!("{path}?part=record"))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let record = response.bytes().await.unwrap().to_vec();
+    let manifest = server
+        .json_as(session, &format!("{path}?part=manifest"))
+        .await;
+    (record, manifest)
 }
 
 /// Polls the job until `done` holds, failing after `limit`.
@@ -174,6 +194,27 @@ async fn a_job_trains_evaluates_on_the_test_rows_and_registers_a_version() {
     assert_eq!(layers.len(), 3);
     assert_eq!(file.features, ["x", "y"]);
     assert!(file.recipe.is_some());
+
+    // Beside it: the same network as a burn record, and the manifest that describes it.
+    let (record, manifest) = burn_artifact(&server, &ada, "moons", 1).await;
+    assert_eq!(manifest["format"], "lepton-artifact");
+    assert_eq!(manifest["layer_widths"], json!([2, 64, 64, 1]));
+    assert_eq!(manifest["activation"], "relu");
+    assert_eq!(manifest["output"], "sigmoid");
+    assert_eq!(manifest["record_sha256"], version["burn"]["record_sha256"]);
+    assert_eq!(manifest["model_file_sha256"], version["sha256"]);
+    assert_eq!(record.len() as u64, version["burn"]["record_bytes"]);
+    let networks =
+        lepton_ml::record::load_burn_record(&file, &record, &lepton_ml::Device::flex()).unwrap();
+    assert_eq!(networks.len(), 1);
+    let response = server
+        .call(
+            &ada,
+            Method::GET,
+            "/api/v1/models/moons/versions/1/artifact?part=weights",
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 
     // Someone else's model takes no versions from bob's jobs.
     let bob = server.sign_in("bob", PASSWORD).await;
@@ -593,6 +634,11 @@ async fn bagging_cross_validation_and_class_weights_run_as_jobs() {
         .await;
     let (file, _) = lepton_ml::read_model_file(&response.text().await.unwrap()).unwrap();
     assert_eq!(file.members.len(), 2);
+    let (record, manifest) = burn_artifact(&server, &ada, "moons-bagged", 1).await;
+    assert_eq!(manifest["members"], 3);
+    let networks =
+        lepton_ml::record::load_burn_record(&file, &record, &lepton_ml::Device::flex()).unwrap();
+    assert_eq!(networks.len(), 3);
     assert!(
         job["result"]["test"]["accuracy"].as_f64().unwrap() > 0.8,
         "{job}"
@@ -605,6 +651,53 @@ async fn bagging_cross_validation_and_class_weights_run_as_jobs() {
     let mean = folds["mean"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&mean), "{folds}");
     assert!(folds["std_dev"].as_f64().unwrap() >= 0.0);
+}
+
+#[tokio::test]
+async fn median_stopping_ends_a_trial_that_trails_the_others() {
+    let server = TestServer::start_with_accounts(&[], ACCOUNTS).await;
+    let ada = server.sign_in("ada", PASSWORD).await;
+    let moons = sample(&server, &ada, "two-moons").await;
+
+    // One trial after another; the last learns a thousand times slower than the first two,
+    // so by its third epoch its loss is far above theirs at the same epoch.
+    let request = json!({
+        "dataset": moons,
+        "model": "moons-pruned",
+        "training": { "epochs": 10 },
+        "search": {
+            "strategy": "grid",
+            "trials": 3,
+            "parallel": 1,
+            "space": [{ "parameter": "learning_rate", "values": [0.02, 0.01, 0.00001] }],
+            "median_stopping": { "grace_epochs": 2, "min_trials": 2 }
+        }
+    });
+    let id = queue(&server, &ada, &request).await;
+    let job = finished(&server, &ada, &id).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+
+    let trials = server
+        .json_as(&ada, &format!("/api/v1/jobs/{id}/trials"))
+        .await;
+    let slow = trials
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|trial| trial["params"][0]["value"] == 0.00001)
+        .unwrap_or_else(|| panic!("no slow trial in {trials}"));
+    assert_eq!(slow["pruned"], true, "{trials}");
+    assert!(slow["epochs"].as_u64().unwrap() < 10, "{trials}");
+    assert!(
+        trials
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|trial| trial["pruned"] == false)
+            .all(|trial| trial["epochs"] == 10),
+        "{trials}"
+    );
+    assert_ne!(job["result"]["best_trial"], slow["index"]);
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@
 //! the same way. Settings and results are the plain types of `lepton_protocol::lab`, which
 //! the dashboard reads without carrying burn.
 
+pub mod accelerator;
 pub mod data;
 pub mod ensemble;
 pub mod evaluation;
@@ -12,6 +13,7 @@ pub mod folds;
 pub mod model;
 pub mod model_file;
 pub mod recipe;
+pub mod record;
 pub mod rng;
 pub mod search;
 pub mod surface;

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 
-use crate::lab::{Evaluation, Task, TrainingConfig};
+use crate::lab::{DataSource, Evaluation, ModelFile, Task, TrainingConfig};
 
 /// Where a version is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,8 +122,128 @@ pub struct ModelVersion {
     pub size_bytes: u64,
     /// SHA-256 of the artifact, lowercase hex.
     pub sha256: String,
+    /// The same networks as a burn record and the manifest that describes them; absent for
+    /// versions registered before Lepton wrote them.
+    pub burn: Option<BurnArtifact>,
     /// RFC 3339, UTC.
     pub created_at: String,
+}
+
+/// Where a version's burn record and its manifest are stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BurnArtifact {
+    /// SHA-256 of the burnpack, lowercase hex.
+    pub record_sha256: String,
+    /// Size of the burnpack in bytes.
+    pub record_bytes: u64,
+    /// SHA-256 of the manifest JSON, lowercase hex.
+    pub manifest_sha256: String,
+}
+
+/// The value of [`ArtifactManifest::format`].
+pub const MANIFEST_FORMAT: &str = "lepton-artifact";
+/// The manifest version this Lepton writes.
+pub const MANIFEST_VERSION: u32 = 1;
+
+/// What a version's burn record holds and how to rebuild the network it loads into: the
+/// artifact without its weights.
+///
+/// In burn: build `Linear` layers of the widths in [`Self::layer_widths`], with
+/// [`Self::activation`] between them, and apply the record with `Module::load_record`. A
+/// bagging ensemble is recorded as the `Vec` of its members.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ArtifactManifest {
+    /// Always [`MANIFEST_FORMAT`].
+    pub format: String,
+    /// At most [`MANIFEST_VERSION`].
+    pub version: u32,
+    /// What the model predicts.
+    pub task: Task,
+    /// Names of the input features, in order, after the recipe.
+    pub features: Vec<String>,
+    /// Names of the classes (empty for regression).
+    pub classes: Vec<String>,
+    /// Widths from the input through every hidden layer to the output.
+    pub layer_widths: Vec<usize>,
+    /// The hidden layers' non-linearity, as in [`TrainingConfig::activation`].
+    pub activation: String,
+    /// What turns the output into a prediction: `sigmoid`, `softmax` or `identity`.
+    pub output: String,
+    /// Networks in the record: 1, or the members of an ensemble (whose outputs are
+    /// averaged).
+    pub members: u32,
+    /// The hyper-parameters it was trained with.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub training: TrainingConfig,
+    /// The fitted preparation recipe raw rows go through first, when it had one.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub recipe: Option<serde_json::Value>,
+    /// The dataset version it learned from.
+    pub dataset: Option<String>,
+    /// Epochs trained.
+    pub epochs_trained: usize,
+    /// The device it trained on, in words.
+    pub device: String,
+    /// The Lepton version that wrote it.
+    pub code_version: String,
+    /// Figures on held-out rows.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub evaluation: Option<Evaluation>,
+    /// SHA-256 of the burn record, lowercase hex.
+    pub record_sha256: String,
+    /// SHA-256 of the `lepton-model` file with the same weights, lowercase hex.
+    pub model_file_sha256: String,
+}
+
+impl ArtifactManifest {
+    /// Describes the networks of `file`, whose burn record and JSON have the given hashes.
+    #[must_use]
+    pub fn describe(
+        file: &ModelFile,
+        record_sha256: &str,
+        model_file_sha256: &str,
+        code_version: &str,
+    ) -> Self {
+        let mut layer_widths: Vec<usize> = file
+            .layers
+            .first()
+            .map(|layer| layer.inputs)
+            .into_iter()
+            .collect();
+        layer_widths.extend(file.layers.iter().map(|layer| layer.outputs));
+        let output = match file.task {
+            Task::Binary => "sigmoid",
+            Task::Multiclass { .. } => "softmax",
+            Task::Regression => "identity",
+        };
+        let dataset = match &file.data {
+            DataSource::Dataset { id } => Some(id.clone()),
+            DataSource::Toy { .. } => None,
+        };
+
+        Self {
+            format: MANIFEST_FORMAT.to_owned(),
+            version: MANIFEST_VERSION,
+            task: file.task,
+            features: file.features.clone(),
+            classes: file.classes.clone(),
+            layer_widths,
+            activation: file.training.activation.as_str().to_owned(),
+            output: output.to_owned(),
+            members: u32::try_from(file.members.len() + 1).unwrap_or(u32::MAX),
+            training: file.training.clone(),
+            recipe: file.recipe.clone(),
+            dataset,
+            epochs_trained: file.epochs_trained,
+            device: file.backend.clone(),
+            code_version: code_version.to_owned(),
+            evaluation: file.evaluation.clone(),
+            record_sha256: record_sha256.to_owned(),
+            model_file_sha256: model_file_sha256.to_owned(),
+        }
+    }
 }
 
 /// A registered model with its newest and its production version.

@@ -86,11 +86,18 @@ pub(crate) struct Cli {
     device: DeviceKind,
 }
 
-/// Where training jobs run.
+/// Where training jobs run. The GPU backends exist in builds with the matching cargo feature
+/// (`cargo build --features wgpu`, `--features cuda`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum DeviceKind {
-    /// burn's CPU backend. GPU backends (burn's wgpu and CUDA) are not built in yet.
+    /// burn's pure-Rust CPU backend.
     Cpu,
+    /// burn's wgpu backend on the preferred adapter (Vulkan, Metal or DirectX 12).
+    #[cfg(feature = "wgpu")]
+    Wgpu,
+    /// burn's CUDA backend on the first NVIDIA GPU.
+    #[cfg(feature = "cuda")]
+    Cuda,
 }
 
 /// What `lepton` does besides serving.
@@ -216,6 +223,9 @@ pub(crate) enum StartupError {
     /// The first admin could not be created.
     #[error(transparent)]
     Bootstrap(#[from] crate::auth::bootstrap::BootstrapError),
+    /// `--device` names a GPU this machine cannot use.
+    #[error("cannot train on the device asked for: {0}")]
+    Device(#[from] lepton_ml::accelerator::AcceleratorError),
     /// Serving failed after start-up.
     #[error("server stopped with an error: {0}")]
     Serve(std::io::Error),

@@ -134,7 +134,7 @@ async fn work(cli: Cli) -> Result<(), StartupError> {
     let workers = jobs::Workers::start(
         pool.clone(),
         datasets,
-        jobs::open_device(config.device),
+        jobs::open_device(config.device)?,
         settings,
         &jobs::JobSignal::default(),
     );
@@ -184,7 +184,7 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
     let workers = jobs::Workers::start(
         pool.clone(),
         datasets.clone(),
-        jobs::open_device(config.device),
+        jobs::open_device(config.device)?,
         worker_settings(&config),
         &signal,
     );

@@ -6,7 +6,7 @@
 //! promoting the earlier version again.
 
 use axum::Json;
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -14,6 +14,7 @@ use lepton_protocol::account::{ErrorBody, Role};
 use lepton_protocol::registry::{
     ImportLabModel, ModelDetail, ModelSummary, ModelVersion, StageChange, VersionSource,
 };
+use serde::Deserialize;
 
 use super::error::ApiError;
 use super::json::ApiJson;
@@ -177,8 +178,32 @@ pub(crate) async fn models_stage(
     Ok(Json(find_version(&state, &model, version).await?))
 }
 
-/// Download a version's artifact: the `lepton-model` JSON file with architecture, weights,
-/// fitted recipe and figures, which the Lab loads.
+/// Which object of a version's artifact to download.
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum ArtifactPart {
+    /// The `lepton-model` JSON file, which the Lab loads.
+    #[default]
+    Model,
+    /// The networks as a burn record (burnpack), for `Module::load_record`.
+    Record,
+    /// The JSON manifest that says how to rebuild the network the record loads into.
+    Manifest,
+}
+
+/// The `?part=` of an artifact download.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ArtifactQuery {
+    /// `model` (the default), `record` or `manifest`.
+    #[serde(default)]
+    part: ArtifactPart,
+}
+
+/// Download a version's artifact: by default the `lepton-model` JSON file with architecture,
+/// weights, fitted recipe and figures, which the Lab loads; with `?part=record` the same
+/// networks as a burn record (burnpack), and with `?part=manifest` the JSON that describes
+/// the network it loads into.
 #[utoipa::path(
     get,
     path = "/api/v1/models/{name}/versions/{version}/artifact",
@@ -186,31 +211,56 @@ pub(crate) async fn models_stage(
     params(
         ("name" = String, Path, description = "The model's name"),
         ("version" = u32, Path, description = "The version number"),
+        ArtifactQuery,
     ),
     responses(
-        (status = 200, description = "The model file", content_type = "application/json"),
-        (status = 404, description = "No such version", body = ErrorBody),
+        (status = 200, description = "The model file, the burn record or the manifest",
+         content_type = "application/json"),
+        (status = 400, description = "Not a part: model, record or manifest", body = ErrorBody),
+        (status = 404, description = "No such version, or a version registered before burn \
+         records were kept", body = ErrorBody),
     )
 )]
 pub(crate) async fn models_artifact(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path((model, version)): Path<(String, u32)>,
+    Query(query): Query<ArtifactQuery>,
 ) -> Result<Response, ApiError> {
     caller(&principal)?;
     let found = find_version(&state, &model, version).await?;
+    let (sha256, content_type, extension) = match (query.part, &found.burn) {
+        (ArtifactPart::Model, _) => (&found.sha256, "application/json", "json"),
+        (ArtifactPart::Record, Some(burn)) => {
+            (&burn.record_sha256, "application/octet-stream", "bpk")
+        }
+        (ArtifactPart::Manifest, Some(burn)) => {
+            (&burn.manifest_sha256, "application/json", "manifest.json")
+        }
+        (ArtifactPart::Record | ArtifactPart::Manifest, None) => {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "no_burn_record",
+                format!(
+                    "{} version {} was registered before Lepton kept burn records; only its \
+                     model file exists",
+                    found.model, found.version
+                ),
+            ));
+        }
+    };
     let bytes = state
         .datasets
         .store()
-        .artifact(&found.sha256)
+        .artifact(sha256)
         .await
         .map_err(|error| ApiError::internal(&error))?;
 
     let mut headers = HeaderMap::new();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     // Model names hold only letters, digits, spaces and `_ - . ( )`: safe in a header.
     if let Ok(value) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{}-v{}.json\"",
+        "attachment; filename=\"{}-v{}.{extension}\"",
         found.model, found.version
     )) {
         headers.insert(CONTENT_DISPOSITION, value);

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use lepton_ml::accelerator;
 use lepton_protocol::job::{JobEvent, JobKind, JobStatus};
 use sqlx::SqlitePool;
 use tokio::sync::{Notify, watch};
@@ -23,17 +24,26 @@ use tracing::Instrument;
 
 use self::queue::{Claimed, Lease};
 use self::runner::{Ending, Runner, Signals, TrainDevice};
-use crate::config::DeviceKind;
+use crate::config::{DeviceKind, StartupError};
 use crate::dataset::Datasets;
 
-/// The device `kind` names, ready to train on.
-pub(crate) fn open_device(kind: DeviceKind) -> TrainDevice {
-    match kind {
-        DeviceKind::Cpu => TrainDevice {
-            device: lepton_ml::Device::flex(),
-            label: "CPU (burn flex)".to_owned(),
-        },
-    }
+/// The device `kind` names, proven to compute.
+///
+/// # Errors
+///
+/// The GPU asked for is missing or unusable.
+pub(crate) fn open_device(kind: DeviceKind) -> Result<TrainDevice, StartupError> {
+    let accelerator = match kind {
+        DeviceKind::Cpu => accelerator::cpu(),
+        #[cfg(feature = "wgpu")]
+        DeviceKind::Wgpu => accelerator::wgpu()?,
+        #[cfg(feature = "cuda")]
+        DeviceKind::Cuda => accelerator::cuda(0)?,
+    };
+    Ok(TrainDevice {
+        device: accelerator.device,
+        label: accelerator.label,
+    })
 }
 
 /// How the worker loops run.

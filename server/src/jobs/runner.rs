@@ -531,7 +531,8 @@ impl Runner {
                 },
             ))
             .map_err(|error| match error {
-                error @ registry::RegistryError::NotOwner { .. } => failed(error.to_string()),
+                error @ (registry::RegistryError::NotOwner { .. }
+                | registry::RegistryError::Record(_)) => failed(error.to_string()),
                 // A busy database or store: the lease runs out and the job is tried again.
                 other => Stop::Transient(other.to_string()),
             })?;

@@ -5,10 +5,12 @@
 //! sees two or, mid-promotion, none.
 
 use lepton_protocol::lab::{Evaluation, Task};
-use lepton_protocol::registry::{ModelSummary, ModelVersion, Stage, VersionSource, headline_score};
+use lepton_protocol::registry::{
+    BurnArtifact, ModelSummary, ModelVersion, Stage, VersionSource, headline_score,
+};
 use sqlx::{FromRow, SqlitePool};
 
-use super::{CODE_VERSION, NewVersion};
+use super::{CODE_VERSION, NewVersion, StoredArtifact};
 use crate::timestamp;
 
 /// Columns of a version, with the trainer's name.
@@ -16,7 +18,8 @@ const VERSION_COLUMNS: &str = "v.model, v.version, v.stage, v.task, v.members, v
      v.source_id, \
      v.dataset_id, v.dataset_label, v.features, v.classes, v.training, v.evaluation, \
      v.evaluated_on, v.epochs, v.device, v.code_version, u.username AS trained_by, \
-     v.training_seconds, v.artifact_sha256, v.size_bytes, v.created_at";
+     v.training_seconds, v.artifact_sha256, v.size_bytes, v.record_sha256, v.record_bytes, \
+     v.manifest_sha256, v.created_at";
 /// Where those columns come from.
 const VERSION_FROM: &str = "model_versions v JOIN users u ON u.id = v.trained_by";
 
@@ -44,6 +47,9 @@ struct VersionRow {
     training_seconds: Option<f64>,
     artifact_sha256: String,
     size_bytes: i64,
+    record_sha256: Option<String>,
+    record_bytes: Option<i64>,
+    manifest_sha256: Option<String>,
     created_at: String,
 }
 
@@ -76,6 +82,16 @@ impl VersionRow {
             evaluated_on: self.evaluated_on,
             size_bytes: u64::try_from(self.size_bytes).unwrap_or_default(),
             sha256: self.artifact_sha256,
+            burn: self.record_sha256.zip(self.manifest_sha256).map(
+                |(record_sha256, manifest_sha256)| BurnArtifact {
+                    record_sha256,
+                    record_bytes: self
+                        .record_bytes
+                        .and_then(|bytes| u64::try_from(bytes).ok())
+                        .unwrap_or_default(),
+                    manifest_sha256,
+                },
+            ),
             created_at: self.created_at,
         }
     }
@@ -98,8 +114,7 @@ fn source_parts(source: &VersionSource) -> (&'static str, &str) {
 pub(crate) async fn insert(
     pool: &SqlitePool,
     new: &NewVersion<'_>,
-    sha256: &str,
-    size_bytes: u64,
+    stored: &StoredArtifact,
 ) -> Result<Option<ModelVersion>, sqlx::Error> {
     let (source_kind, source_id) = source_parts(&new.source);
     let now = timestamp::format(chrono::Utc::now());
@@ -148,8 +163,10 @@ pub(crate) async fn insert(
         "INSERT INTO model_versions (model, version, stage, task, members, source_kind, \
          source_id, dataset_id, dataset_label, features, classes, training, evaluation, \
          evaluated_on, score, epochs, device, code_version, trained_by, training_seconds, \
-         artifact_sha256, size_bytes, created_at) \
-         VALUES (?, ?, 'none', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         artifact_sha256, size_bytes, record_sha256, record_bytes, manifest_sha256, \
+         created_at) \
+         VALUES (?, ?, 'none', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \
+         ?)",
     )
     .bind(&model)
     .bind(version)
@@ -174,8 +191,11 @@ pub(crate) async fn insert(
     .bind(CODE_VERSION)
     .bind(new.trained_by)
     .bind(new.training_seconds)
-    .bind(sha256)
-    .bind(i64::try_from(size_bytes).unwrap_or(i64::MAX))
+    .bind(&stored.sha256)
+    .bind(i64::try_from(stored.size_bytes).unwrap_or(i64::MAX))
+    .bind(&stored.burn.record_sha256)
+    .bind(i64::try_from(stored.burn.record_bytes).unwrap_or(i64::MAX))
+    .bind(&stored.burn.manifest_sha256)
     .bind(&now)
     .execute(&mut *transaction)
     .await?;

@@ -1,17 +1,20 @@
 //! The model registry: named models, their numbered versions and stages, and the artifacts.
 //!
 //! A version is registered from a finished training job or from a model file uploaded from
-//! the Lab. Its artifact is the `lepton-model` file (architecture, weights, fitted recipe and
-//! figures in one JSON document, the format the Lab loads), stored in the object store under
-//! the SHA-256 of its bytes before the database row that points at it is written. Every
+//! the Lab. Its artifact is three objects in the object store, each under the SHA-256 of its
+//! bytes and all written before the database row that points at them: the `lepton-model`
+//! file (architecture, weights, fitted recipe and figures in one JSON document, the format
+//! the Lab loads), the same networks as a burn record (burnpack), and a JSON manifest that
+//! says how to rebuild the network the record loads into. Every
 //! signed-in user reads the registry, the team's shared catalogue; its owner, or an admin,
 //! registers versions and moves them between stages.
 
 pub(crate) mod catalog;
 
 use bytes::Bytes;
+use lepton_ml::record::{RecordFileError, burn_record};
 use lepton_protocol::lab::{Evaluation, ModelFile};
-use lepton_protocol::registry::{ModelVersion, VersionSource};
+use lepton_protocol::registry::{ArtifactManifest, BurnArtifact, ModelVersion, VersionSource};
 use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
 
@@ -29,6 +32,9 @@ pub(crate) enum RegistryError {
     /// An artifact could not be written as JSON.
     #[error("model artifact JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// The networks could not be written as a burn record.
+    #[error("model artifact burn record: {0}")]
+    Record(#[from] RecordFileError),
     /// The model belongs to someone else, who alone (or an admin) adds its versions.
     #[error("the model '{model}' belongs to someone else: name another model")]
     NotOwner {
@@ -65,7 +71,19 @@ pub(crate) struct NewVersion<'a> {
 /// The Lepton version that trains and registers models.
 pub(crate) const CODE_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// Stores the artifact, then records the version under the next number of its model.
+/// The objects a version's row points at, all stored before the row is written.
+#[derive(Debug)]
+pub(crate) struct StoredArtifact {
+    /// SHA-256 of the `lepton-model` file.
+    pub(crate) sha256: String,
+    /// Its size in bytes.
+    pub(crate) size_bytes: u64,
+    /// The burn record and its manifest.
+    pub(crate) burn: BurnArtifact,
+}
+
+/// Stores the artifact (model file, burn record, manifest), then records the version under
+/// the next number of its model.
 ///
 /// # Errors
 ///
@@ -76,16 +94,14 @@ pub(crate) async fn register(
     store: &BlobStore,
     new: &NewVersion<'_>,
 ) -> Result<ModelVersion, RegistryError> {
-    let bytes = serde_json::to_vec(new.file)?;
-    let sha256 = format!("{:x}", Sha256::digest(&bytes));
-    let size = bytes.len() as u64;
-    store.put_artifact(&sha256, Bytes::from(bytes)).await?;
+    let stored = store_artifact(store, new.file).await?;
 
-    let version = catalog::insert(pool, new, &sha256, size)
-        .await?
-        .ok_or_else(|| RegistryError::NotOwner {
-            model: new.model.to_owned(),
-        })?;
+    let version =
+        catalog::insert(pool, new, &stored)
+            .await?
+            .ok_or_else(|| RegistryError::NotOwner {
+                model: new.model.to_owned(),
+            })?;
     tracing::info!(
         model = %version.model,
         version = version.version,
@@ -93,4 +109,43 @@ pub(crate) async fn register(
         "model version registered"
     );
     Ok(version)
+}
+
+/// Writes the three objects of `file`'s artifact, each under the SHA-256 of its bytes.
+async fn store_artifact(
+    store: &BlobStore,
+    file: &ModelFile,
+) -> Result<StoredArtifact, RegistryError> {
+    let model_file = serde_json::to_vec(file)?;
+    let sha256 = digest(&model_file);
+    let size_bytes = model_file.len() as u64;
+    store.put_artifact(&sha256, Bytes::from(model_file)).await?;
+
+    let record = burn_record(file)?;
+    let record_sha256 = digest(&record);
+    let record_bytes = record.len() as u64;
+    store
+        .put_artifact(&record_sha256, Bytes::from(record))
+        .await?;
+
+    let manifest = ArtifactManifest::describe(file, &record_sha256, &sha256, CODE_VERSION);
+    let manifest = serde_json::to_vec_pretty(&manifest)?;
+    let manifest_sha256 = digest(&manifest);
+    store
+        .put_artifact(&manifest_sha256, Bytes::from(manifest))
+        .await?;
+
+    Ok(StoredArtifact {
+        sha256,
+        size_bytes,
+        burn: BurnArtifact {
+            record_sha256,
+            record_bytes,
+            manifest_sha256,
+        },
+    })
+}
+
+fn digest(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
 }
