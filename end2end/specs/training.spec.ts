@@ -57,6 +57,16 @@ test('a job queued from the Training page trains live and its version is promote
   await row.getByRole('button', { name: 'Promote' }).click();
   await expect(row.getByTestId('stage')).toHaveText('Production');
   await expect(page.getByTestId('version-evaluation')).toContainText('test rows');
+  const downloads = page.getByTestId('downloads');
+  const record = downloads.getByRole('link', { name: /^burn record/ });
+  await expect(record).toBeVisible();
+  const recordHref = await record.getAttribute('href');
+  const recordAnswer = await page.request.get(recordHref ?? '');
+  expect(recordAnswer.status()).toBe(200);
+  expect((await recordAnswer.body()).length).toBeGreaterThan(4096);
+  const manifestHref = await downloads.getByRole('link', { name: 'manifest' }).getAttribute('href');
+  const manifest = await (await page.request.get(manifestHref ?? '')).json();
+  expect(manifest.format).toBe('lepton-artifact');
   await screenshot(page, 'model-promoted');
 
   // A registry version runs in the tab too.

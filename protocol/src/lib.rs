@@ -13,3 +13,4 @@ pub mod lab;
 pub mod profile;
 pub mod registry;
 pub mod search;
+pub mod telemetry;

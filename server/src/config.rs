@@ -81,6 +81,11 @@ pub(crate) struct Cli {
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     job_lease_seconds: u64,
 
+    /// Days raw telemetry points are accepted and kept.
+    #[arg(long, env = "LEPTON_TELEMETRY_RAW_DAYS", default_value_t = 7,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    telemetry_raw_days: u32,
+
     /// The device training jobs run on.
     #[arg(long, env = "LEPTON_DEVICE", value_enum, default_value_t = DeviceKind::Cpu)]
     device: DeviceKind,
@@ -172,6 +177,7 @@ pub(crate) struct Config {
     pub(crate) workers: usize,
     pub(crate) job_lease: Duration,
     pub(crate) device: DeviceKind,
+    pub(crate) telemetry_raw_days: u32,
 }
 
 /// Why the server could not start; each message names what to fix.
@@ -223,6 +229,9 @@ pub(crate) enum StartupError {
     /// The first admin could not be created.
     #[error(transparent)]
     Bootstrap(#[from] crate::auth::bootstrap::BootstrapError),
+    /// The telemetry sites could not be read.
+    #[error("cannot read the telemetry sites: {0}")]
+    Telemetry(sqlx::Error),
     /// `--device` names a GPU this machine cannot use.
     #[error("cannot train on the device asked for: {0}")]
     Device(#[from] lepton_ml::accelerator::AcceleratorError),
@@ -257,6 +266,7 @@ impl Config {
             workers: usize::try_from(cli.workers).unwrap_or(1),
             job_lease: Duration::from_secs(cli.job_lease_seconds),
             device: cli.device,
+            telemetry_raw_days: cli.telemetry_raw_days,
         })
     }
 }

@@ -21,6 +21,7 @@ mod registry;
 mod router;
 mod shutdown;
 mod state;
+mod telemetry;
 mod timestamp;
 
 use std::net::SocketAddr;
@@ -209,7 +210,18 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
         config.addr,
     );
 
-    let state = AppState::new(&config, pool.clone(), assets, auth, datasets, signal);
+    let telemetry = telemetry::Telemetry::open(pool.clone(), config.telemetry_raw_days)
+        .await
+        .map_err(StartupError::Telemetry)?;
+    let state = AppState::new(
+        &config,
+        pool.clone(),
+        assets,
+        auth,
+        datasets,
+        signal,
+        telemetry,
+    );
     let app = router::build(state, &config).into_make_service_with_connect_info::<SocketAddr>();
 
     axum::serve(listener, app)

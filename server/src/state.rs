@@ -10,6 +10,7 @@ use crate::auth::sign_in::SignInContext;
 use crate::config::Config;
 use crate::dataset::Datasets;
 use crate::jobs::JobSignal;
+use crate::telemetry::Telemetry;
 use lepton_app::assets::AssetManifest;
 
 /// Shared, cheaply cloned application state.
@@ -22,6 +23,8 @@ pub(crate) struct AppState {
     pub(crate) datasets: Datasets,
     /// Wakes this process's idle training workers when a job is queued.
     pub(crate) jobs: JobSignal,
+    /// Telemetry ingest.
+    pub(crate) telemetry: Telemetry,
 }
 
 impl AppState {
@@ -32,6 +35,7 @@ impl AppState {
         auth: AuthSettings,
         datasets: Datasets,
         jobs: JobSignal,
+        telemetry: Telemetry,
     ) -> Self {
         let leptos = LeptosOptions::builder()
             .output_name("lepton")
@@ -47,6 +51,7 @@ impl AppState {
             auth,
             datasets,
             jobs,
+            telemetry,
         }
     }
 

@@ -11,6 +11,7 @@ pub(crate) mod lab_models;
 pub(crate) mod me;
 pub(crate) mod models;
 pub(crate) mod openapi;
+pub(crate) mod telemetry;
 pub(crate) mod tokens;
 pub(crate) mod users;
 
@@ -72,4 +73,6 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(models::models_version_get))
         .routes(routes!(models::models_stage))
         .routes(routes!(models::models_artifact))
+        .routes(routes!(telemetry::telemetry_ingest))
+        .routes(routes!(telemetry::sites_list))
 }

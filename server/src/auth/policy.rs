@@ -232,6 +232,13 @@ const RULES: &[(&str, &str, Rule)] = &[
         "/api/v1/models/{name}/versions/{version}/artifact",
         Rule::signed_in(Scope::Read),
     ),
+    // Telemetry: sites send it with an editor's token; everyone signed in reads the sites.
+    (
+        "POST",
+        "/api/v1/telemetry",
+        Rule::role(Role::Editor, Scope::Write),
+    ),
+    ("GET", "/api/v1/sites", Rule::signed_in(Scope::Read)),
     // REST: administration.
     (
         "GET",

@@ -72,6 +72,7 @@ fn ModelView(
                 <h2 id="evaluation-heading">
                     {format!("Version {} on its {} rows", version.version, version.evaluated_on)}
                 </h2>
+                {downloads(&version)}
                 {version.evaluation.map(|evaluation| view! { <EvaluationView evaluation=evaluation /> })}
             </section>
         })
@@ -115,6 +116,32 @@ fn ModelView(
             }}
         </section>
         {evaluation}
+    }
+}
+
+/// Links to the three objects of a version's artifact.
+fn downloads(version: &ModelVersion) -> impl IntoView + use<> {
+    let base = format!(
+        "/api/v1/models/{}/versions/{}/artifact",
+        encode_component(&version.model),
+        version.version
+    );
+    let burn = version.burn.clone().map(|burn| {
+        view! {
+            " · "
+            <a href=format!("{base}?part=record") download>
+                {format!("burn record ({})", format::bytes(burn.record_bytes as f64))}
+            </a>
+            " · "
+            <a href=format!("{base}?part=manifest") download>"manifest"</a>
+        }
+    });
+    view! {
+        <p class="downloads" data-testid="downloads">
+            "Download: "
+            <a href=base.clone() download>{format!("model file ({})", format::bytes(version.size_bytes as f64))}</a>
+            {burn}
+        </p>
     }
 }
 
