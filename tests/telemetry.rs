@@ -37,18 +37,24 @@ fn batch(source: &str, start: i64, count: usize) -> Value {
     Value::Array(points)
 }
 
-async fn send(server: &TestServer, token: &str, body: String) -> reqwest::Response {
+/// Posts one batch to the ingest endpoint at `url`.
+async fn post(url: &str, token: &str, body: String) -> reqwest::Result<reqwest::Response> {
     client()
-        .post(server.url("/api/v1/telemetry"))
+        .post(url)
         .bearer_auth(token)
         .header("content-type", "application/json")
         .body(body)
         .send()
         .await
+}
+
+async fn send(server: &TestServer, token: &str, body: String) -> reqwest::Response {
+    post(&server.url("/api/v1/telemetry"), token, body)
+        .await
         .unwrap()
 }
 
-async fn stored_points(server: &TestServer, token: &str) -> u64 {
+async fn sites(server: &TestServer, token: &str) -> Vec<Value> {
     let sites: Value = client()
         .get(server.url("/api/v1/sites"))
         .bearer_auth(token)
@@ -58,9 +64,12 @@ async fn stored_points(server: &TestServer, token: &str) -> u64 {
         .json()
         .await
         .unwrap();
-    sites
-        .as_array()
-        .unwrap()
+    sites.as_array().unwrap().clone()
+}
+
+async fn stored_points(server: &TestServer, token: &str) -> u64 {
+    sites(server, token)
+        .await
         .iter()
         .map(|site| site["points"].as_u64().unwrap())
         .sum()
@@ -90,18 +99,8 @@ async fn a_batch_is_stored_whole_and_bad_ones_not_at_all() {
         assert_eq!(response.status(), StatusCode::OK);
     }
     assert_eq!(stored_points(&server, &token).await, 350);
-    let sites: Value = client()
-        .get(server.url("/api/v1/sites"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sites = sites(&server, &token).await;
     let line = sites
-        .as_array()
-        .unwrap()
         .iter()
         .find(|site| site["id"] == "manufacturing-line")
         .unwrap();
@@ -195,14 +194,7 @@ async fn acknowledged_batches_survive_kill_9() {
         let start = now_millis() - 3_600_000;
         for index in 0..10_000 {
             let body = batch("m1", start + index * BATCH as i64, BATCH).to_string();
-            let answer = client()
-                .post(&url)
-                .bearer_auth(&sender_token)
-                .header("content-type", "application/json")
-                .body(body)
-                .send()
-                .await;
-            match answer {
+            match post(&url, &sender_token, body).await {
                 Ok(response) if response.status() == StatusCode::OK => {
                     if acked.send(index).is_err() {
                         return;

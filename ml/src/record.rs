@@ -35,18 +35,13 @@ pub enum RecordFileError {
 ///
 /// [`RecordFileError`] when the file's weights do not make its network.
 pub fn burn_record(file: &ModelFile) -> Result<Vec<u8>, RecordFileError> {
-    let device = Device::flex();
-    let networks = networks(file, &device)?;
+    let mut networks = networks(file, &Device::flex())?;
     let record = if networks.len() == 1 {
-        networks.into_iter().map(Mlp::into_record).next()
+        networks.remove(0).into_record()
     } else {
-        Some(networks.into_record())
+        networks.into_record()
     };
-    let bytes = record
-        .map(ModuleRecord::into_bytes)
-        .transpose()?
-        .unwrap_or_else(|| Bytes::from_bytes_vec(Vec::new()));
-    Ok(bytes.to_vec())
+    Ok(record.into_bytes()?.to_vec())
 }
 
 /// The networks `file` describes, rebuilt from `record` instead of the file's own weights.

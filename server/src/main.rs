@@ -181,6 +181,10 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
     }
     dataset::install_samples(&datasets, &pool).await;
 
+    let telemetry = telemetry::Telemetry::open(pool.clone(), config.telemetry_raw_days)
+        .await
+        .map_err(StartupError::Telemetry)?;
+
     let signal = jobs::JobSignal::default();
     let workers = jobs::Workers::start(
         pool.clone(),
@@ -210,9 +214,6 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
         config.addr,
     );
 
-    let telemetry = telemetry::Telemetry::open(pool.clone(), config.telemetry_raw_days)
-        .await
-        .map_err(StartupError::Telemetry)?;
     let state = AppState::new(
         &config,
         pool.clone(),

@@ -214,8 +214,8 @@ pub(crate) struct ArtifactQuery {
         ArtifactQuery,
     ),
     responses(
-        (status = 200, description = "The model file, the burn record or the manifest",
-         content_type = "application/json"),
+        (status = 200, description = "The model file or the manifest (JSON), or the burn \
+         record (bytes)", content(("application/json"), ("application/octet-stream"))),
         (status = 400, description = "Not a part: model, record or manifest", body = ErrorBody),
         (status = 404, description = "No such version, or a version registered before burn \
          records were kept", body = ErrorBody),

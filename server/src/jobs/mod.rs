@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use lepton_ml::accelerator;
+use lepton_ml::accelerator::{self, Accelerator};
 use lepton_protocol::job::{JobEvent, JobKind, JobStatus};
 use sqlx::SqlitePool;
 use tokio::sync::{Notify, watch};
@@ -23,7 +23,7 @@ use tokio::task::JoinSet;
 use tracing::Instrument;
 
 use self::queue::{Claimed, Lease};
-use self::runner::{Ending, Runner, Signals, TrainDevice};
+use self::runner::{Ending, Runner, Signals};
 use crate::config::{DeviceKind, StartupError};
 use crate::dataset::Datasets;
 
@@ -32,17 +32,13 @@ use crate::dataset::Datasets;
 /// # Errors
 ///
 /// The GPU asked for is missing or unusable.
-pub(crate) fn open_device(kind: DeviceKind) -> Result<TrainDevice, StartupError> {
-    let accelerator = match kind {
+pub(crate) fn open_device(kind: DeviceKind) -> Result<Accelerator, StartupError> {
+    Ok(match kind {
         DeviceKind::Cpu => accelerator::cpu(),
         #[cfg(feature = "wgpu")]
         DeviceKind::Wgpu => accelerator::wgpu()?,
         #[cfg(feature = "cuda")]
         DeviceKind::Cuda => accelerator::cuda(0)?,
-    };
-    Ok(TrainDevice {
-        device: accelerator.device,
-        label: accelerator.label,
     })
 }
 
@@ -81,7 +77,7 @@ impl Workers {
     pub(crate) fn start(
         pool: SqlitePool,
         datasets: Datasets,
-        device: TrainDevice,
+        device: Accelerator,
         settings: WorkerSettings,
         signal: &JobSignal,
     ) -> Self {

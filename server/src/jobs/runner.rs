@@ -12,10 +12,11 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use lepton_ml::accelerator::Accelerator;
 use lepton_ml::ensemble;
 use lepton_ml::recipe::{Fitted, Prepared, Subset};
 use lepton_ml::search::{self, Observation};
-use lepton_ml::{Dataset, DenseLayer, Device, Split, TrainError, Trainer};
+use lepton_ml::{Dataset, DenseLayer, Split, TrainError, Trainer};
 use lepton_ml::{decode_layers, encode_layers};
 use lepton_protocol::job::{
     CrossValidation, EpochProgress, JobEvent, JobKind, JobResult, TrialOutcome,
@@ -67,13 +68,6 @@ pub(crate) enum Ending {
     Waiting(usize),
 }
 
-/// The device jobs train on, and its description for people.
-#[derive(Debug, Clone)]
-pub(crate) struct TrainDevice {
-    pub(crate) device: Device,
-    pub(crate) label: String,
-}
-
 /// What a checkpoint holds after the epoch it is for.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct State {
@@ -106,7 +100,8 @@ pub(crate) struct Runner {
     pub(crate) datasets: Datasets,
     pub(crate) handle: Handle,
     pub(crate) worker: String,
-    pub(crate) device: TrainDevice,
+    /// The device jobs train on, and its name for job records.
+    pub(crate) device: Accelerator,
 }
 
 /// Why a run stopped early, inside the runner.

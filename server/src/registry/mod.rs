@@ -5,9 +5,9 @@
 //! bytes and all written before the database row that points at them: the `lepton-model`
 //! file (architecture, weights, fitted recipe and figures in one JSON document, the format
 //! the Lab loads), the same networks as a burn record (burnpack), and a JSON manifest that
-//! says how to rebuild the network the record loads into. Every
-//! signed-in user reads the registry, the team's shared catalogue; its owner, or an admin,
-//! registers versions and moves them between stages.
+//! says how to rebuild the network the record loads into. Every signed-in user reads the
+//! registry, the team's shared catalogue; its owner, or an admin, registers versions and
+//! moves them between stages.
 
 pub(crate) mod catalog;
 

@@ -100,14 +100,13 @@ impl Telemetry {
     ///
     /// Database errors.
     pub(crate) async fn sites(&self) -> Result<Vec<Site>, sqlx::Error> {
+        // One pass over the points gives their count and the newest instant.
         let rows: Vec<(String, String, String, i64, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT s.id, s.name, s.kind, \
-             (SELECT COUNT(*) FROM telemetry_series r JOIN telemetry_points p \
-              ON p.series_id = r.id WHERE r.site = s.id), \
-             (SELECT COUNT(*) FROM telemetry_series r WHERE r.site = s.id), \
-             (SELECT MAX(p.ts) FROM telemetry_series r JOIN telemetry_points p \
-              ON p.series_id = r.id WHERE r.site = s.id) \
-             FROM sites s ORDER BY s.id",
+            "SELECT s.id, s.name, s.kind, COUNT(p.ts), COUNT(DISTINCT r.id), MAX(p.ts) \
+             FROM sites s \
+             LEFT JOIN telemetry_series r ON r.site = s.id \
+             LEFT JOIN telemetry_points p ON p.series_id = r.id \
+             GROUP BY s.id ORDER BY s.id",
         )
         .fetch_all(&self.pool)
         .await?;

@@ -46,13 +46,16 @@ pub(crate) async fn write(
 ) -> Result<usize, sqlx::Error> {
     let mut transaction = pool.begin().await?;
 
+    // The series id of every reading, in order; each series is looked up once.
     let mut ids: HashMap<&SeriesKey, i64> = HashMap::new();
     let mut learned = Vec::new();
+    let mut series_of = Vec::with_capacity(readings.len());
     for reading in readings {
-        if ids.contains_key(&reading.series) {
-            continue;
-        }
-        let id = match known.get(&reading.series) {
+        let id = match ids
+            .get(&reading.series)
+            .copied()
+            .or_else(|| known.get(&reading.series))
+        {
             Some(id) => id,
             None => {
                 let id = series_id(&mut transaction, &reading.series).await?;
@@ -61,20 +64,21 @@ pub(crate) async fn write(
             }
         };
         ids.insert(&reading.series, id);
+        series_of.push(id);
     }
 
-    for chunk in readings.chunks(ROWS_PER_STATEMENT) {
+    for (chunk, series) in readings
+        .chunks(ROWS_PER_STATEMENT)
+        .zip(series_of.chunks(ROWS_PER_STATEMENT))
+    {
         let mut sql = String::from("INSERT INTO telemetry_points (series_id, ts, value) VALUES ");
         for index in 0..chunk.len() {
             let _ = write!(sql, "{}(?, ?, ?)", if index == 0 { "" } else { ", " });
         }
         sql.push_str(" ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value");
         let mut query = sqlx::query(&sql);
-        for reading in chunk {
-            query = query
-                .bind(ids.get(&reading.series).copied().unwrap_or_default())
-                .bind(reading.at)
-                .bind(reading.value);
+        for (reading, &id) in chunk.iter().zip(series) {
+            query = query.bind(id).bind(reading.at).bind(reading.value);
         }
         query.execute(&mut *transaction).await?;
     }
