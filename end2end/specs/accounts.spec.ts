@@ -89,7 +89,9 @@ test('an admin creates a user, who can then sign in, and sees it in the audit lo
   const watch = new ProblemWatch(page);
   await new SignInPage(page).open(ADMIN, '/admin/users');
 
-  await expect(page.locator('table.users tbody tr')).toHaveCount(2);
+  // ada and vera, and the account the simulated sites send their telemetry with.
+  await expect(page.locator('table.users tbody tr')).toHaveCount(3);
+  await expect(page.locator('table.users tbody tr[data-username=site-simulator]')).toHaveCount(1);
   await page.getByLabel('Username').fill('grace');
   await page.getByLabel('Role', { exact: true }).selectOption('editor');
   await page.getByRole('button', { name: 'Create user' }).click();

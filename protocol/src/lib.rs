@@ -10,6 +10,7 @@ pub mod account;
 pub mod dataset;
 pub mod job;
 pub mod lab;
+pub mod production;
 pub mod profile;
 pub mod registry;
 pub mod search;

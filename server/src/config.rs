@@ -89,6 +89,29 @@ pub(crate) struct Cli {
     /// The device training jobs run on.
     #[arg(long, env = "LEPTON_DEVICE", value_enum, default_value_t = DeviceKind::Cpu)]
     device: DeviceKind,
+
+    /// Run the two simulated sites, which send telemetry to this server (`--simulate false`
+    /// for none).
+    #[arg(long, env = "LEPTON_SIMULATE", default_value_t = true,
+          action = clap::ArgAction::Set)]
+    simulate: bool,
+
+    /// Seed of the simulated sites: the same seed replays the same readings.
+    #[arg(long, env = "LEPTON_SIM_SEED", default_value_t = 42)]
+    sim_seed: u64,
+
+    /// Simulated seconds per wall-clock second (1 to 3600).
+    #[arg(long, env = "LEPTON_SIM_SPEEDUP", default_value_t = 60.0,
+          value_parser = parse_speedup)]
+    sim_speedup: f64,
+}
+
+/// A speed-up factor between 1 and 3 600 (an hour of simulated time per second).
+fn parse_speedup(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(speedup) if (1.0..=3600.0).contains(&speedup) => Ok(speedup),
+        _ => Err(format!("'{text}' is not a number from 1 to 3600")),
+    }
 }
 
 /// Where training jobs run. The GPU backends exist in builds with the matching cargo feature
@@ -178,6 +201,8 @@ pub(crate) struct Config {
     pub(crate) job_lease: Duration,
     pub(crate) device: DeviceKind,
     pub(crate) telemetry_raw_days: u32,
+    /// The simulated sites to run, if any.
+    pub(crate) simulation: Option<crate::simulation::SimulationSettings>,
 }
 
 /// Why the server could not start; each message names what to fix.
@@ -232,6 +257,9 @@ pub(crate) enum StartupError {
     /// The telemetry sites could not be read.
     #[error("cannot read the telemetry sites: {0}")]
     Telemetry(sqlx::Error),
+    /// The simulated sites could not start.
+    #[error(transparent)]
+    Simulation(#[from] crate::simulation::SimulationError),
     /// `--device` names a GPU this machine cannot use.
     #[error("cannot train on the device asked for: {0}")]
     Device(#[from] lepton_ml::accelerator::AcceleratorError),
@@ -267,6 +295,12 @@ impl Config {
             job_lease: Duration::from_secs(cli.job_lease_seconds),
             device: cli.device,
             telemetry_raw_days: cli.telemetry_raw_days,
+            simulation: cli
+                .simulate
+                .then_some(crate::simulation::SimulationSettings {
+                    seed: cli.sim_seed,
+                    speedup: cli.sim_speedup,
+                }),
         })
     }
 }

@@ -17,9 +17,11 @@ mod health;
 mod jobs;
 mod lab;
 mod logging;
+mod production;
 mod registry;
 mod router;
 mod shutdown;
+mod simulation;
 mod state;
 mod telemetry;
 mod timestamp;
@@ -184,6 +186,9 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
     let telemetry = telemetry::Telemetry::open(pool.clone(), config.telemetry_raw_days)
         .await
         .map_err(StartupError::Telemetry)?;
+    let production = production::Production::start(pool.clone())
+        .await
+        .map_err(StartupError::Telemetry)?;
 
     let signal = jobs::JobSignal::default();
     let workers = jobs::Workers::start(
@@ -214,6 +219,15 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
         config.addr,
     );
 
+    // The simulators post to this very listener, so they start once it is bound.
+    let simulators = match config.simulation {
+        Some(settings) => {
+            let addr = listener.local_addr().unwrap_or(config.addr);
+            simulation::Simulators::start(&pool, &auth.passwords, addr, settings).await?
+        }
+        None => None,
+    };
+
     let state = AppState::new(
         &config,
         pool.clone(),
@@ -222,6 +236,7 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
         datasets,
         signal,
         telemetry,
+        production,
     );
     let app = router::build(state, &config).into_make_service_with_connect_info::<SocketAddr>();
 
@@ -230,6 +245,9 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
         .await
         .map_err(StartupError::Serve)?;
 
+    if let Some(simulators) = simulators {
+        simulators.stop().await;
+    }
     workers.shut_down().await;
     pool.close().await;
     tracing::info!("lepton stopped");

@@ -10,6 +10,7 @@ use crate::auth::sign_in::SignInContext;
 use crate::config::Config;
 use crate::dataset::Datasets;
 use crate::jobs::JobSignal;
+use crate::production::Production;
 use crate::telemetry::Telemetry;
 use lepton_app::assets::AssetManifest;
 
@@ -25,9 +26,15 @@ pub(crate) struct AppState {
     pub(crate) jobs: JobSignal,
     /// Telemetry ingest.
     pub(crate) telemetry: Telemetry,
+    /// Live production KPIs.
+    pub(crate) production: Production,
 }
 
 impl AppState {
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "each argument is one shared service, built in order by main"
+    )]
     pub(crate) fn new(
         config: &Config,
         pool: SqlitePool,
@@ -36,6 +43,7 @@ impl AppState {
         datasets: Datasets,
         jobs: JobSignal,
         telemetry: Telemetry,
+        production: Production,
     ) -> Self {
         let leptos = LeptosOptions::builder()
             .output_name("lepton")
@@ -52,6 +60,7 @@ impl AppState {
             datasets,
             jobs,
             telemetry,
+            production,
         }
     }
 

@@ -4,37 +4,32 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-/// Each workflow stage, the page that carries it, and whether it can be used today.
-const STAGES: [(&str, &str, &str, bool); 5] = [
+/// Each workflow stage and the page that carries it.
+const STAGES: [(&str, &str, &str); 5] = [
     (
         "Lab",
         "/lab",
         "Train a model in this browser tab and watch it learn.",
-        true,
     ),
     (
         "Datasets",
         "/datasets",
         "Upload data, profile its quality and prepare it.",
-        false,
     ),
     (
         "Training",
         "/training",
         "Run heavy training and tuning jobs on the server.",
-        false,
     ),
     (
         "Models",
         "/models",
         "Version, evaluate and promote models to production.",
-        false,
     ),
     (
         "Production",
         "/production",
         "Watch the live KPIs of the two case-study sites.",
-        false,
     ),
 ];
 
@@ -52,16 +47,13 @@ pub(crate) fn Overview() -> impl IntoView {
         <ul class="stages">
             {STAGES
                 .into_iter()
-                .map(|(name, href, text, available)| {
+                .map(|(name, href, text)| {
                     view! {
                         <li class="card stage">
                             <h2>
                                 <A href=href>{name}</A>
                             </h2>
                             <p>{text}</p>
-                            <p class="badge" class:ready=available>
-                                {if available { "Available" } else { "Not built yet" }}
-                            </p>
                         </li>
                     }
                 })

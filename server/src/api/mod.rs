@@ -11,6 +11,7 @@ pub(crate) mod lab_models;
 pub(crate) mod me;
 pub(crate) mod models;
 pub(crate) mod openapi;
+pub(crate) mod production;
 pub(crate) mod telemetry;
 pub(crate) mod tokens;
 pub(crate) mod users;
@@ -75,4 +76,6 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(models::models_artifact))
         .routes(routes!(telemetry::telemetry_ingest))
         .routes(routes!(telemetry::sites_list))
+        .routes(routes!(production::production_get))
+        .routes(routes!(production::production_stream))
 }

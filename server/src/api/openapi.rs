@@ -45,6 +45,7 @@ const SESSION: &str = "session";
         (name = "jobs", description = "Server training jobs: queue, follow, cancel"),
         (name = "models", description = "The model registry: versions, stages, artifacts"),
         (name = "telemetry", description = "Telemetry from the production sites"),
+        (name = "production", description = "Live KPIs of the production sites"),
         (name = "browser", description = "HTML form endpoints of the dashboard"),
         (name = "meta", description = "Probes and this document"),
     )

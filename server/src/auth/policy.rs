@@ -239,6 +239,12 @@ const RULES: &[(&str, &str, Rule)] = &[
         Rule::role(Role::Editor, Scope::Write),
     ),
     ("GET", "/api/v1/sites", Rule::signed_in(Scope::Read)),
+    ("GET", "/api/v1/production", Rule::signed_in(Scope::Read)),
+    (
+        "GET",
+        "/api/v1/production/stream",
+        Rule::signed_in(Scope::Read),
+    ),
     // REST: administration.
     (
         "GET",
