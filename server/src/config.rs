@@ -86,6 +86,11 @@ pub(crate) struct Cli {
           value_parser = clap::value_parser!(u32).range(1..=3650))]
     telemetry_raw_days: u32,
 
+    /// Days one-minute roll-ups of telemetry are kept.
+    #[arg(long, env = "LEPTON_TELEMETRY_ROLLUP_DAYS", default_value_t = 90,
+          value_parser = clap::value_parser!(u32).range(1..=36500))]
+    telemetry_rollup_days: u32,
+
     /// The device training jobs run on.
     #[arg(long, env = "LEPTON_DEVICE", value_enum, default_value_t = DeviceKind::Cpu)]
     device: DeviceKind,
@@ -201,6 +206,7 @@ pub(crate) struct Config {
     pub(crate) job_lease: Duration,
     pub(crate) device: DeviceKind,
     pub(crate) telemetry_raw_days: u32,
+    pub(crate) telemetry_rollup_days: u32,
     /// The simulated sites to run, if any.
     pub(crate) simulation: Option<crate::simulation::SimulationSettings>,
 }
@@ -295,6 +301,7 @@ impl Config {
             job_lease: Duration::from_secs(cli.job_lease_seconds),
             device: cli.device,
             telemetry_raw_days: cli.telemetry_raw_days,
+            telemetry_rollup_days: cli.telemetry_rollup_days,
             simulation: cli
                 .simulate
                 .then_some(crate::simulation::SimulationSettings {

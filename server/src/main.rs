@@ -186,6 +186,15 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
     let telemetry = telemetry::Telemetry::open(pool.clone(), config.telemetry_raw_days)
         .await
         .map_err(StartupError::Telemetry)?;
+    let retention = telemetry::rollup::Retention {
+        raw_days: config.telemetry_raw_days,
+        rollup_days: config.telemetry_rollup_days,
+    };
+    let rollups = tokio::spawn(telemetry::rollup::run(
+        pool.clone(),
+        telemetry.rewind(),
+        retention,
+    ));
     let production = production::Production::start(pool.clone())
         .await
         .map_err(StartupError::Telemetry)?;
@@ -248,6 +257,7 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
     if let Some(simulators) = simulators {
         simulators.stop().await;
     }
+    rollups.abort();
     workers.shut_down().await;
     pool.close().await;
     tracing::info!("lepton stopped");

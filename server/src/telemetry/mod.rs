@@ -8,6 +8,7 @@
 //! `Retry-After` instead of letting a flood pile up in memory.
 
 pub(crate) mod batch;
+pub(crate) mod rollup;
 pub(crate) mod store;
 
 use std::collections::HashSet;
@@ -20,6 +21,7 @@ use sqlx::SqlitePool;
 use tokio::sync::Semaphore;
 
 use self::batch::{BatchError, Window};
+use self::rollup::Rewind;
 use self::store::SeriesIds;
 
 /// Batches written or waiting to be written at once; more are refused with 429.
@@ -49,6 +51,7 @@ pub(crate) struct Telemetry {
     series: SeriesIds,
     writers: Arc<Semaphore>,
     retention_days: u32,
+    rewind: Rewind,
 }
 
 impl Telemetry {
@@ -67,7 +70,13 @@ impl Telemetry {
             series: SeriesIds::default(),
             writers: Arc::new(Semaphore::new(WRITERS)),
             retention_days,
+            rewind: Rewind::default(),
         })
+    }
+
+    /// Where ingest tells the roll-up pass which minutes got new points.
+    pub(crate) fn rewind(&self) -> Rewind {
+        self.rewind.clone()
     }
 
     /// Checks and stores one batch, answering once it is committed.
@@ -88,6 +97,9 @@ impl Telemetry {
             .map_err(|_| IngestError::Busy)?
             .map_err(|_| IngestError::Busy)?;
         let series = store::write(&self.pool, &self.series, &readings).await?;
+        if let Some(oldest) = readings.iter().map(|reading| reading.at).min() {
+            self.rewind.touched(oldest);
+        }
         Ok(IngestReceipt {
             accepted: readings.len(),
             series,
