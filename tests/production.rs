@@ -261,3 +261,58 @@ async fn the_simulated_sites_feed_both_dashboards_through_the_api() {
     }
     assert!(text.starts_with("event: snapshot\ndata: {"), "{text}");
 }
+
+#[tokio::test]
+async fn a_jump_in_a_running_machines_sensor_is_reported_as_an_anomaly() {
+    let server = TestServer::start_with_accounts(&[], ACCOUNTS).await;
+    let ada = server.sign_in("ada", PASSWORD).await;
+    let token = server.token(&ada, &["read", "write"]).await;
+
+    // A running machine's temperature: 60 steady readings with noise, then 4 far above.
+    let start = now_millis() - 120_000;
+    let mut points = Vec::new();
+    for index in 0..64_i64 {
+        let noise = [0.3, -0.2, 0.1, -0.4, 0.2][usize::try_from(index % 5).unwrap()];
+        let value = if index < 60 { 62.0 + noise } else { 90.0 };
+        for (metric, value) in [("run_seconds", 60.0), ("temperature", value)] {
+            points.push(json!({
+                "site": "manufacturing-line", "source": "m9", "metric": metric,
+                "timestamp": start + index * 1_000, "value": value,
+            }));
+        }
+    }
+    let response = client()
+        .post(server.url("/api/v1/telemetry"))
+        .bearer_auth(&token)
+        .json(&points)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+
+    // The detector scores stored batches in the background.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let anomalies = loop {
+        let path = "/api/v1/anomalies?site=manufacturing-line";
+        let anomalies: Value = get(&server, &token, path).await.json().await.unwrap();
+        if !anomalies.as_array().unwrap().is_empty() {
+            break anomalies;
+        }
+        assert!(Instant::now() < deadline, "no anomaly reported");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let [anomaly] = anomalies.as_array().unwrap().as_slice() else {
+        panic!("one anomaly: {anomalies}");
+    };
+    assert_eq!(anomaly["source"], "m9");
+    assert_eq!(anomaly["metric"], "temperature");
+    assert_eq!(anomaly["ongoing"], true);
+    assert_eq!(anomaly["readings"], 4);
+    assert!(anomaly["peak_score"].as_f64().unwrap() > 6.0, "{anomaly}");
+    let other: Value = get(&server, &token, "/api/v1/anomalies?site=logistics-fleet")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(other, json!([]));
+}

@@ -21,6 +21,9 @@ test('the Production page shows both sites with KPIs that update live', async ({
   for (const key of ['efficiency', 'utilisation', 'cost_per_unit', 'downtime', 'failures']) {
     await expect(line.locator(`li[data-kpi=${key}]`)).toBeVisible();
   }
+  // Each site lists the sensor anomalies the streaming detector finds.
+  await expect(line.locator('.anomalies h3')).toHaveText('Sensor anomalies');
+  await expect(fleet.locator('.anomalies h3')).toHaveText('Sensor anomalies');
   const dispatch = fleet.locator('.policy[data-policy=nearest-idle-fcfs]');
   for (const key of ['transport_time', 'cost_per_delivery', 'on_time_rate', 'satisfaction']) {
     await expect(dispatch.locator(`li[data-kpi=${key}]`)).toBeVisible({ timeout: 30_000 });

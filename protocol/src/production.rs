@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 
-use crate::telemetry::SiteKind;
+use crate::telemetry::{Anomaly, SiteKind};
 
 /// What a KPI's number is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,6 +74,8 @@ pub struct SiteKpis {
     pub kind: SiteKind,
     /// The KPIs per policy, side by side; empty while the site has sent nothing.
     pub policies: Vec<PolicyKpis>,
+    /// The site's latest anomalies in sensor readings, ongoing ones first.
+    pub anomalies: Vec<Anomaly>,
 }
 
 /// Every site's KPIs at one instant.

@@ -89,6 +89,28 @@ pub struct Site {
     pub last_point_at: Option<String>,
 }
 
+/// A stretch of anomalous readings of one series, as the streaming detector saw it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Anomaly {
+    /// The site's id.
+    pub site: String,
+    /// The machine or vehicle.
+    pub source: String,
+    /// The metric.
+    pub metric: String,
+    /// RFC 3339, UTC, of its first anomalous reading.
+    pub started_at: String,
+    /// RFC 3339, UTC, of its last anomalous reading so far.
+    pub last_at: String,
+    /// Whether the latest reading is still anomalous.
+    pub ongoing: bool,
+    /// Anomalous readings in a row.
+    pub readings: u32,
+    /// The highest score, in standard deviations from the series' baseline.
+    pub peak_score: f64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

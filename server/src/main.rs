@@ -4,6 +4,7 @@
 //! dashboard and the API until SIGINT or SIGTERM. A start-up problem (bad address, port in
 //! use, unusable data directory) is one line on stderr and exit code 2, never a panic.
 
+mod anomaly;
 mod api;
 mod assets;
 mod auth;
@@ -195,7 +196,7 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
         telemetry.rewind(),
         retention,
     ));
-    let production = production::Production::start(pool.clone())
+    let production = production::Production::start(pool.clone(), telemetry.monitor().clone())
         .await
         .map_err(StartupError::Telemetry)?;
 

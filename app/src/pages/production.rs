@@ -7,7 +7,7 @@
 //! its formula.
 
 use lepton_protocol::production::{Kpi, KpiUnit, PolicyKpis, ProductionSnapshot, SiteKpis};
-use lepton_protocol::telemetry::SiteKind;
+use lepton_protocol::telemetry::{Anomaly, SiteKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -81,6 +81,7 @@ fn SiteCard(site: SiteKpis) -> impl IntoView {
         SiteKind::Logistics => "Dispatch of a delivery fleet on a road network.",
     };
     let empty = site.policies.is_empty();
+    let anomalies = site.anomalies;
     view! {
         <section class="card site" data-site=site.site>
             <h2>{site.name}</h2>
@@ -93,6 +94,7 @@ fn SiteCard(site: SiteKpis) -> impl IntoView {
                     .map(|policy| view! { <PolicyColumn policy=policy /> })
                     .collect_view()}
             </div>
+            <Anomalies anomalies=anomalies />
         </section>
     }
     .into_any()
@@ -129,6 +131,43 @@ fn KpiTile(kpi: Kpi) -> impl IntoView {
             <span class="kpi-target">{target}</span>
             <p class="formula">{kpi.formula}</p>
         </li>
+    }
+    .into_any()
+}
+
+/// The site's latest anomalies in sensor readings.
+#[component]
+fn Anomalies(anomalies: Vec<Anomaly>) -> impl IntoView {
+    let none = anomalies.is_empty();
+    view! {
+        <div class="anomalies">
+            <h3>"Sensor anomalies"</h3>
+            {none.then(|| view! { <p class="muted">"None so far."</p> })}
+            <ul>
+                {anomalies
+                    .into_iter()
+                    .map(|anomaly| {
+                        let state = if anomaly.ongoing { "ongoing" } else { "ended" };
+                        let text = format!(
+                            "{} {}: {} readings, peak {} σ, from {} to {} UTC",
+                            anomaly.source,
+                            anomaly.metric,
+                            anomaly.readings,
+                            format::number(anomaly.peak_score, 1),
+                            anomaly.started_at.get(11..19).unwrap_or(&anomaly.started_at),
+                            anomaly.last_at.get(11..19).unwrap_or(&anomaly.last_at),
+                        );
+                        view! {
+                            <li class=format!("anomaly {state}")>
+                                <span class="badge">{state}</span>
+                                " "
+                                {text}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </div>
     }
     .into_any()
 }

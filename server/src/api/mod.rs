@@ -76,6 +76,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(models::models_artifact))
         .routes(routes!(telemetry::telemetry_ingest))
         .routes(routes!(telemetry::sites_list))
+        .routes(routes!(telemetry::anomalies_list))
         .routes(routes!(production::production_get))
         .routes(routes!(production::production_stream))
 }

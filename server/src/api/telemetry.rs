@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{Extension, State};
 use axum::http::StatusCode;
 use lepton_protocol::account::ErrorBody;
-use lepton_protocol::telemetry::{IngestReceipt, Site, TelemetryPoint};
+use lepton_protocol::telemetry::{Anomaly, IngestReceipt, Site, TelemetryPoint};
 
 use super::error::ApiError;
 use super::me::caller;
@@ -98,4 +98,33 @@ pub(crate) async fn sites_list(
 ) -> Result<Json<Vec<Site>>, ApiError> {
     caller(&principal)?;
     Ok(Json(state.telemetry.sites().await?))
+}
+
+/// Query of the anomaly list.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub(crate) struct AnomalyQuery {
+    /// Only this site's anomalies.
+    site: Option<String>,
+}
+
+/// The latest anomalies the streaming detector found in sensor readings.
+///
+/// Every stored reading of a sensor metric (temperature, pressure, vibration, power, speed)
+/// is scored against its series' baseline; three anomalous readings in a row make an
+/// anomaly. Ongoing ones come first, then the newest; at most 200 are kept, in memory.
+#[utoipa::path(
+    get,
+    path = "/api/v1/anomalies",
+    tag = "telemetry",
+    params(AnomalyQuery),
+    responses((status = 200, body = Vec<Anomaly>))
+)]
+pub(crate) async fn anomalies_list(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    axum::extract::Query(query): axum::extract::Query<AnomalyQuery>,
+) -> Result<Json<Vec<Anomaly>>, ApiError> {
+    caller(&principal)?;
+    let site = query.site.as_deref();
+    Ok(Json(state.telemetry.monitor().recent(site, usize::MAX)))
 }

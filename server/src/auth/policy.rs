@@ -239,6 +239,7 @@ const RULES: &[(&str, &str, Rule)] = &[
         Rule::role(Role::Editor, Scope::Write),
     ),
     ("GET", "/api/v1/sites", Rule::signed_in(Scope::Read)),
+    ("GET", "/api/v1/anomalies", Rule::signed_in(Scope::Read)),
     ("GET", "/api/v1/production", Rule::signed_in(Scope::Read)),
     (
         "GET",

@@ -19,6 +19,7 @@ use sqlx::SqlitePool;
 use tokio::sync::watch;
 
 use self::kpi::{FleetTotals, LineTotals};
+use crate::anomaly::monitor::Monitor;
 
 /// How often the KPIs are recomputed.
 pub(crate) const REFRESH: Duration = Duration::from_secs(2);
@@ -26,11 +27,14 @@ pub(crate) const REFRESH: Duration = Duration::from_secs(2);
 pub(crate) const WINDOW_MINUTES: u32 = 15;
 /// Readings without a `policy` tag are counted under this name.
 const UNTAGGED: &str = "untagged";
+/// Anomalies a snapshot lists per site.
+const ANOMALIES_SHOWN: usize = 8;
 
 /// The latest snapshot, shared by every request.
 #[derive(Debug, Clone)]
 pub(crate) struct Production {
     pool: SqlitePool,
+    monitor: Monitor,
     latest: watch::Receiver<Arc<ProductionSnapshot>>,
 }
 
@@ -40,10 +44,11 @@ impl Production {
     /// # Errors
     ///
     /// Database errors of the first computation.
-    pub(crate) async fn start(pool: SqlitePool) -> Result<Self, sqlx::Error> {
-        let first = snapshot(&pool, Utc::now(), WINDOW_MINUTES).await?;
+    pub(crate) async fn start(pool: SqlitePool, monitor: Monitor) -> Result<Self, sqlx::Error> {
+        let first = snapshot(&pool, &monitor, Utc::now(), WINDOW_MINUTES).await?;
         let (sender, latest) = watch::channel(Arc::new(first));
         let refresher = pool.clone();
+        let watched = monitor.clone();
         tokio::spawn(async move {
             let mut ticks = tokio::time::interval(REFRESH);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -52,7 +57,7 @@ impl Production {
                 if sender.is_closed() {
                     break;
                 }
-                match snapshot(&refresher, Utc::now(), WINDOW_MINUTES).await {
+                match snapshot(&refresher, &watched, Utc::now(), WINDOW_MINUTES).await {
                     Ok(next) => {
                         sender.send_replace(Arc::new(next));
                     }
@@ -60,7 +65,11 @@ impl Production {
                 }
             }
         });
-        Ok(Self { pool, latest })
+        Ok(Self {
+            pool,
+            monitor,
+            latest,
+        })
     }
 
     /// The latest snapshot of the default window.
@@ -79,13 +88,14 @@ impl Production {
     ///
     /// Database errors.
     pub(crate) async fn over(&self, minutes: u32) -> Result<ProductionSnapshot, sqlx::Error> {
-        snapshot(&self.pool, Utc::now(), minutes).await
+        snapshot(&self.pool, &self.monitor, Utc::now(), minutes).await
     }
 }
 
 /// Every site's KPIs over the `minutes` before `at`, against the `minutes` before that.
 async fn snapshot(
     pool: &SqlitePool,
+    monitor: &Monitor,
     at: DateTime<Utc>,
     minutes: u32,
 ) -> Result<ProductionSnapshot, sqlx::Error> {
@@ -111,11 +121,13 @@ async fn snapshot(
                 line_kpis(pool, &site, now, before).await?,
             )
         };
+        let anomalies = monitor.recent(Some(&site), ANOMALIES_SHOWN);
         kpis.push(SiteKpis {
             site,
             name,
             kind,
             policies,
+            anomalies,
         });
     }
     Ok(ProductionSnapshot {

@@ -23,6 +23,7 @@ use tokio::sync::Semaphore;
 use self::batch::{BatchError, Window};
 use self::rollup::Rewind;
 use self::store::SeriesIds;
+use crate::anomaly::monitor::Monitor;
 
 /// Batches written or waiting to be written at once; more are refused with 429.
 const WRITERS: usize = 8;
@@ -52,6 +53,7 @@ pub(crate) struct Telemetry {
     writers: Arc<Semaphore>,
     retention_days: u32,
     rewind: Rewind,
+    monitor: Monitor,
 }
 
 impl Telemetry {
@@ -71,7 +73,13 @@ impl Telemetry {
             writers: Arc::new(Semaphore::new(WRITERS)),
             retention_days,
             rewind: Rewind::default(),
+            monitor: Monitor::start(),
         })
+    }
+
+    /// The live anomaly detector the stored readings go through.
+    pub(crate) fn monitor(&self) -> &Monitor {
+        &self.monitor
     }
 
     /// Where ingest tells the roll-up pass which minutes got new points.
@@ -100,6 +108,7 @@ impl Telemetry {
         if let Some(oldest) = readings.iter().map(|reading| reading.at).min() {
             self.rewind.touched(oldest);
         }
+        self.monitor.observe(&readings);
         Ok(IngestReceipt {
             accepted: readings.len(),
             series,
