@@ -69,13 +69,15 @@ fmt:
 
 ## bench: bundle sizes, SSR against a static file, sign-in and auth cost, dataset upload and
 ## profiling throughput against the csv crate and polars, Lab training in the tab against
-## TensorFlow.js, server training steps and accuracy against PyTorch, in BENCHMARKS.md's format
+## TensorFlow.js, server training steps and accuracy against PyTorch, telemetry ingest against
+## a no-op sink and PostgreSQL COPY, in BENCHMARKS.md's format
 bench: site
 	cargo build --release -p lepton-server
 	@scripts/bench.sh
 	@scripts/bench-datasets.sh
 	@scripts/bench-lab.sh
 	@scripts/bench-training.sh
+	@scripts/bench-ingest.sh
 
 clean:
 	rm -rf target end2end/test-results
