@@ -156,8 +156,8 @@ async fn kpis_of_readings_sent_through_the_api_match_the_hand_computed_ones() {
     close(&fleet("satisfaction"), 4.25);
     close(&fleet("deliveries"), 4.0);
 
-    // A window outside 1 to 1440 minutes is refused with its reason.
-    for bad in ["0", "1441"] {
+    // A window outside 1 to 360 minutes is refused with its reason.
+    for bad in ["0", "361"] {
         let response = get(
             &server,
             &token,
@@ -167,7 +167,7 @@ async fn kpis_of_readings_sent_through_the_api_match_the_hand_computed_ones() {
         let (status, code, message) = error_code(response).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(code, "invalid_request");
-        assert!(message.contains("1 to 1440"), "{message}");
+        assert!(message.contains("1 to 360"), "{message}");
     }
 }
 

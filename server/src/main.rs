@@ -238,6 +238,7 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
         None => None,
     };
 
+    let live = production.clone();
     let state = AppState::new(
         &config,
         pool.clone(),
@@ -251,7 +252,10 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
     let app = router::build(state, &config).into_make_service_with_connect_info::<SocketAddr>();
 
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown::signal())
+        .with_graceful_shutdown(async move {
+            shutdown::signal().await;
+            live.stop();
+        })
         .await
         .map_err(StartupError::Serve)?;
 

@@ -266,6 +266,11 @@ async fn drive(
                 Sent::Stored => {
                     backlog.pop_front();
                 }
+                // Without a valid token nothing will ever be taken: the site stops.
+                Sent::Refused(status @ (401 | 403), body) => {
+                    tracing::error!(site, status, %body, "simulator's token refused; it stops");
+                    return;
+                }
                 Sent::Refused(status, body) => {
                     tracing::warn!(site, status, %body, "simulated batch refused");
                     backlog.pop_front();

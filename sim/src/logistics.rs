@@ -30,6 +30,8 @@ pub mod metric {
     pub const ENGINE_TEMP: &str = "engine_temp";
     /// 1 while carrying an order, else 0.
     pub const LOAD: &str = "load";
+    /// Seconds of the step the vehicle drove (0 while idle or broken down).
+    pub const RUN_SECONDS: &str = "run_seconds";
     /// The code of the labelled fault in progress, 0 for none.
     pub const FAULT: &str = "fault";
     /// Orders waiting for a vehicle (source `dispatch`).
@@ -482,7 +484,11 @@ impl Fleet {
         let assignments = self.policy.assign(&board);
 
         for assignment in assignments {
-            let Some(position) = self.waiting.iter().position(|o| o.id == assignment.order) else {
+            let Some(position) = self
+                .waiting
+                .iter()
+                .position(|order| order.id == assignment.order)
+            else {
                 continue;
             };
             let Some(view) = views.get(assignment.vehicle).filter(|view| view.available) else {
@@ -543,6 +549,14 @@ impl Fleet {
             (metric::SPEED, speed),
             (metric::ENGINE_TEMP, vehicle.engine_temp),
             (metric::LOAD, if loaded { 1.0 } else { 0.0 }),
+            (
+                metric::RUN_SECONDS,
+                if moving {
+                    self.settings.step_seconds
+                } else {
+                    0.0
+                },
+            ),
             (metric::FAULT, fault),
         ] {
             sample(samples, &id, metric, value);

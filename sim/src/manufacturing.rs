@@ -283,7 +283,7 @@ impl Line {
     /// Moves one machine through the step: service, failure or repair, and what it cost.
     fn operate(&mut self, index: usize) -> Ledger {
         let settings = &self.settings;
-        let dt = settings.step_seconds;
+        let step = settings.step_seconds;
         let machine = &mut self.machines[index];
         let mut ledger = Ledger::default();
 
@@ -315,22 +315,22 @@ impl Line {
                 let hazard = settings.failures_per_hour
                     * (1.0 + 8.0 * machine.wear.powi(2))
                     * if overheating { 6.0 } else { 1.0 };
-                if machine.rng.chance(1.0 - (-hazard * dt / 3600.0).exp()) {
+                if machine.rng.chance(1.0 - (-hazard * step / 3600.0).exp()) {
                     // The failure strikes somewhere inside the step.
-                    ledger.run = dt * machine.rng.uniform();
-                    ledger.down = dt - ledger.run;
+                    ledger.run = step * machine.rng.uniform();
+                    ledger.down = step - ledger.run;
                     ledger.failed = true;
                     ledger.spent += settings.repair_cost;
                     machine.state = State::Repair {
                         left: settings.repair_hours * 3600.0 - ledger.down,
                     };
                 } else {
-                    ledger.run = dt;
+                    ledger.run = step;
                 }
             }
             State::Repair { left } | State::Service { left } => {
-                ledger.down = left.min(dt);
-                ledger.run = dt - ledger.down;
+                ledger.down = left.min(step);
+                ledger.run = step - ledger.down;
                 let left = left - ledger.down;
                 machine.state = match machine.state {
                     _ if left <= 0.0 => {

@@ -19,7 +19,8 @@ pub(crate) fn Production() -> impl IntoView {
     let snapshot = RwSignal::new(None::<ProductionSnapshot>);
     let updates = RwSignal::new(0_u32);
     let connected = RwSignal::new(true);
-    stream::open(snapshot, updates, connected);
+    let stopped = RwSignal::new(false);
+    stream::open(snapshot, updates, connected, stopped);
 
     view! {
         <Title text="Production" />
@@ -29,7 +30,7 @@ pub(crate) fn Production() -> impl IntoView {
             "the telemetry API like a real site. The simulated clock runs faster than yours: "
             "by default a minute here is an hour there."
         </p>
-        <LiveStatus snapshot=snapshot updates=updates connected=connected />
+        <LiveStatus snapshot=snapshot updates=updates connected=connected stopped=stopped />
         <Sites snapshot=snapshot />
     }
 }
@@ -40,8 +41,13 @@ fn LiveStatus(
     snapshot: RwSignal<Option<ProductionSnapshot>>,
     updates: RwSignal<u32>,
     connected: RwSignal<bool>,
+    stopped: RwSignal<bool>,
 ) -> impl IntoView {
     let text = move || match (snapshot.get(), connected.get()) {
+        _ if stopped.get() => {
+            "The live feed stopped: reload the page, signing in again if your session ended."
+                .to_owned()
+        }
         (_, false) => "The live feed dropped; reconnecting…".to_owned(),
         (None, true) => "Connecting to the live feed…".to_owned(),
         (Some(snapshot), true) => format!(
@@ -209,6 +215,7 @@ mod stream {
         snapshot: RwSignal<Option<ProductionSnapshot>>,
         updates: RwSignal<u32>,
         connected: RwSignal<bool>,
+        stopped: RwSignal<bool>,
     ) {
         use leptos::prelude::{Set, StoredValue, Update, WithValue, on_cleanup};
         use wasm_bindgen::JsCast;
@@ -229,8 +236,15 @@ mod stream {
                     connected.set(true);
                 }
             });
-        // The browser reconnects by itself; the page says so meanwhile.
-        let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |_| connected.set(false));
+        // The browser reconnects by itself after a dropped connection, and the page says so
+        // meanwhile; after a refusal (a session that ended) it gives up, and so does the page.
+        let watched = source.clone();
+        let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |_| {
+            connected.set(false);
+            if watched.ready_state() == web_sys::EventSource::CLOSED {
+                stopped.set(true);
+            }
+        });
         let _ = source
             .add_event_listener_with_callback("snapshot", on_snapshot.as_ref().unchecked_ref());
         source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
@@ -248,6 +262,7 @@ mod stream {
         _snapshot: RwSignal<Option<ProductionSnapshot>>,
         _updates: RwSignal<u32>,
         _connected: RwSignal<bool>,
+        _stopped: RwSignal<bool>,
     ) {
     }
 }

@@ -57,7 +57,8 @@ impl Detector {
         }
         let residual = value - self.level;
         let spread = (MAD_TO_SIGMA * self.deviation).max(1e-6 * self.level.abs().max(1.0));
-        let scoring = self.learned >= settings.warmup;
+        // A series that has not moved at all yet has no scale to score against.
+        let scoring = self.learned >= settings.warmup && self.deviation > 0.0;
         let level_score = if scoring {
             residual.abs() / spread
         } else {

@@ -251,4 +251,42 @@ mod tests {
         assert!(card.recall() >= 0.85, "{card:?}");
         assert!(card.precision() >= 0.9, "{card:?}");
     }
+
+    #[test]
+    fn a_week_of_the_fleet_raises_no_false_alarm() {
+        use lepton_sim::logistics::{Fleet, FleetSettings, NearestIdle, metric as fleet};
+
+        // Vehicles stop between orders and slow down in the rush hours: neither is a fault.
+        // Speed is the fleet's only watched sensor; breakdowns show on engine_temp, which is
+        // not watched yet, so every episode here would be a false alarm.
+        let mut fleet = Fleet::new(FleetSettings::default(), Box::new(NearestIdle), 5);
+        let detector = Settings::default();
+        let mut episodes = Episodes::default();
+        for _ in 0..7 * 24 * 60 {
+            let step = fleet.step();
+            let driving: BTreeMap<&str, bool> = step
+                .samples
+                .iter()
+                .filter(|sample| sample.metric == fleet::RUN_SECONDS)
+                .map(|sample| (sample.source.as_str(), sample.value > 0.0))
+                .collect();
+            for sample in step.samples.iter().filter(|s| s.metric == fleet::SPEED) {
+                let active = driving
+                    .get(sample.source.as_str())
+                    .copied()
+                    .unwrap_or(false);
+                let series = (sample.source.as_str(), sample.metric);
+                episodes.observe(
+                    &detector,
+                    MIN_READINGS,
+                    series,
+                    step.clock,
+                    sample.value,
+                    active,
+                );
+            }
+        }
+        let found = episodes.finish(MIN_READINGS);
+        assert!(found.is_empty(), "{found:?}");
+    }
 }

@@ -9,7 +9,7 @@
 //! resumes.
 //!
 //! The alert rule on top is "score above the threshold for N readings in a row", which turns
-//! scores into episodes. [`evaluate`] measures episodes against the simulators' labelled
+//! scores into episodes. The `evaluate` tests measure episodes against the simulators' labelled
 //! faults: precision is the share of episodes that overlap a fault of their series, recall the
 //! share of faults caught by at least one episode.
 

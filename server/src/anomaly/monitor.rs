@@ -27,6 +27,9 @@ pub(crate) const MIN_READINGS: u32 = 3;
 const KEPT: usize = 200;
 /// Batches waiting for the detector; more are skipped.
 const QUEUE: usize = 256;
+/// Series watched at most, so that clients inventing tags cannot grow memory without end;
+/// series beyond it are stored but not scored.
+const MAX_SERIES: usize = 50_000;
 
 /// The handle ingest and the API share.
 #[derive(Debug, Clone)]
@@ -100,13 +103,22 @@ async fn watch(mut batches: mpsc::Receiver<Vec<Reading>>, recent: Arc<Mutex<VecD
 
     while let Some(batch) = batches.recv().await {
         // The batch's activity readings decide, before its sensors are scored.
-        for reading in batch.iter().filter(|r| r.series.metric == ACTIVITY) {
+        for reading in batch
+            .iter()
+            .filter(|reading| reading.series.metric == ACTIVITY)
+        {
             let source = (reading.series.site.clone(), reading.series.source.clone());
             idle.insert(source, reading.value <= 0.0);
         }
-        for reading in batch.iter().filter(|r| r.series.metric != ACTIVITY) {
+        for reading in batch
+            .iter()
+            .filter(|reading| reading.series.metric != ACTIVITY)
+        {
             let source = (reading.series.site.clone(), reading.series.source.clone());
             let active = !idle.get(&source).copied().unwrap_or(false);
+            if series.len() >= MAX_SERIES && !series.contains_key(&reading.series) {
+                continue;
+            }
             let watch = series.entry(reading.series.clone()).or_default();
             let score = watch.detector.score(&settings, reading.value, active);
             if score > settings.threshold {

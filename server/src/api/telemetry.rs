@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Extension, State};
+use axum::extract::{Extension, Query, State};
 use axum::http::StatusCode;
 use lepton_protocol::account::ErrorBody;
 use lepton_protocol::telemetry::{Anomaly, IngestReceipt, Site, TelemetryPoint};
@@ -122,7 +122,7 @@ pub(crate) struct AnomalyQuery {
 pub(crate) async fn anomalies_list(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    axum::extract::Query(query): axum::extract::Query<AnomalyQuery>,
+    Query(query): Query<AnomalyQuery>,
 ) -> Result<Json<Vec<Anomaly>>, ApiError> {
     caller(&principal)?;
     let site = query.site.as_deref();

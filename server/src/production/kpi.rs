@@ -90,15 +90,14 @@ fn line_figures(totals: &LineTotals) -> Vec<Figure> {
     let planned = totals.run_seconds + totals.down_seconds;
     let good = totals.output - totals.scrap;
     let availability = share(totals.run_seconds, planned);
-    // What the run time allows at nameplate rate: capacity scaled from planned to run time.
-    let performance =
-        availability.and_then(|availability| share(totals.output, totals.capacity * availability));
-    let quality = share(good, totals.output);
-    let oee = match (availability, performance, quality) {
-        (Some(a), Some(p), Some(q)) => Some(a * p * q),
-        _ => None,
-    };
     let empty = planned <= 0.0;
+    // A × P × Q reduces to good units over capacity, which also holds when the line stood
+    // still the whole window (availability 0 leaves performance undefined, OEE 0).
+    let oee = if empty {
+        None
+    } else {
+        share(good, totals.capacity)
+    };
 
     vec![
         Figure {
@@ -166,12 +165,12 @@ pub(crate) fn fleet(now: &FleetTotals, before: &FleetTotals) -> Vec<Kpi> {
 }
 
 fn fleet_figures(totals: &FleetTotals) -> Vec<Figure> {
-    let n = totals.deliveries;
+    let deliveries = totals.deliveries;
     vec![
         Figure {
             key: "transport_time",
             name: "Mean transport time",
-            value: share(totals.transport_minutes, n),
+            value: share(totals.transport_minutes, deliveries),
             target: Some(20.0),
             unit: KpiUnit::Minutes,
             higher_is_better: false,
@@ -180,7 +179,7 @@ fn fleet_figures(totals: &FleetTotals) -> Vec<Figure> {
         Figure {
             key: "cost_per_delivery",
             name: "Cost per delivery",
-            value: share(totals.cost, n),
+            value: share(totals.cost, deliveries),
             target: Some(30.0),
             unit: KpiUnit::Euros,
             higher_is_better: false,
@@ -189,7 +188,7 @@ fn fleet_figures(totals: &FleetTotals) -> Vec<Figure> {
         Figure {
             key: "on_time_rate",
             name: "On-time rate",
-            value: share(totals.on_time, n),
+            value: share(totals.on_time, deliveries),
             target: Some(0.95),
             unit: KpiUnit::Ratio,
             higher_is_better: true,
@@ -198,7 +197,7 @@ fn fleet_figures(totals: &FleetTotals) -> Vec<Figure> {
         Figure {
             key: "satisfaction",
             name: "Satisfaction",
-            value: share(totals.satisfaction, n),
+            value: share(totals.satisfaction, deliveries),
             target: Some(4.5),
             unit: KpiUnit::Score,
             higher_is_better: true,
@@ -207,7 +206,7 @@ fn fleet_figures(totals: &FleetTotals) -> Vec<Figure> {
         Figure {
             key: "deliveries",
             name: "Deliveries",
-            value: Some(n),
+            value: Some(deliveries),
             target: None,
             unit: KpiUnit::Count,
             higher_is_better: true,

@@ -16,7 +16,7 @@ use lepton_protocol::production::{PolicyKpis, ProductionSnapshot, SiteKpis};
 use lepton_protocol::telemetry::SiteKind;
 use lepton_sim::{logistics, manufacturing};
 use sqlx::SqlitePool;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 
 use self::kpi::{FleetTotals, LineTotals};
 use crate::anomaly::monitor::Monitor;
@@ -36,6 +36,7 @@ pub(crate) struct Production {
     pool: SqlitePool,
     monitor: Monitor,
     latest: watch::Receiver<Arc<ProductionSnapshot>>,
+    stop: Arc<Notify>,
 }
 
 impl Production {
@@ -49,13 +50,16 @@ impl Production {
         let (sender, latest) = watch::channel(Arc::new(first));
         let refresher = pool.clone();
         let watched = monitor.clone();
+        let stop = Arc::new(Notify::new());
+        let stopping = stop.clone();
+        // The task owns the only sender: when it ends, every open event stream ends too.
         tokio::spawn(async move {
             let mut ticks = tokio::time::interval(REFRESH);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                ticks.tick().await;
-                if sender.is_closed() {
-                    break;
+                tokio::select! {
+                    _ = ticks.tick() => {}
+                    () = stopping.notified() => break,
                 }
                 match snapshot(&refresher, &watched, Utc::now(), WINDOW_MINUTES).await {
                     Ok(next) => {
@@ -69,7 +73,14 @@ impl Production {
             pool,
             monitor,
             latest,
+            stop,
         })
+    }
+
+    /// Stops refreshing and ends every open event stream, so that shutdown need not wait
+    /// for dashboards to close.
+    pub(crate) fn stop(&self) {
+        self.stop.notify_one();
     }
 
     /// The latest snapshot of the default window.

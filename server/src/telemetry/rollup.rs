@@ -4,8 +4,9 @@
 //! count, sum, minimum and maximum. Points may arrive late (a site that was offline sends its
 //! backlog), so each pass also redoes the last [`LATE_MINUTES`] minutes, and a batch with
 //! older points asks the next pass to start from its oldest minute. Recomputing a minute
-//! replaces its roll-up, so a minute is never counted twice. The same pass deletes raw points
-//! and roll-ups past their retention.
+//! replaces its roll-up, so a minute is never counted twice. Each hour of minutes is its own
+//! transaction, so that a long catch-up never holds SQLite's one write lock for long. Once an
+//! hour, a pass also deletes raw points and roll-ups past their retention.
 //!
 //! Queries run per series over the primary key `(series_id, ts)`, so a pass reads only the
 //! minutes it rolls up and ingest pays for no second index.
@@ -21,7 +22,10 @@ use sqlx::SqlitePool;
 pub(crate) const PERIOD: Duration = Duration::from_secs(30);
 /// Minutes each pass rolls up again, for points that arrive late.
 const LATE_MINUTES: i64 = 10;
+/// Passes between two purges: an hour.
+const PASSES_PER_PURGE: u64 = 120;
 const MINUTE: i64 = 60_000;
+const HOUR: i64 = 3_600_000;
 const DAY: i64 = 86_400_000;
 /// The name of the roll-up progress in `telemetry_progress`.
 const PROGRESS: &str = "rollups";
@@ -76,9 +80,10 @@ pub(crate) struct PassReport {
 pub(crate) async fn run(pool: SqlitePool, rewind: Rewind, retention: Retention) {
     let mut ticks = tokio::time::interval(PERIOD);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
+    for count in 0_u64.. {
         ticks.tick().await;
-        match pass(&pool, &rewind, retention, Utc::now()).await {
+        let purging = count % PASSES_PER_PURGE == 0;
+        match pass(&pool, &rewind, retention, Utc::now(), purging).await {
             Ok(report) if report != PassReport::default() => tracing::debug!(
                 rolled_up = report.rolled_up,
                 raw_deleted = report.raw_deleted,
@@ -91,7 +96,8 @@ pub(crate) async fn run(pool: SqlitePool, rewind: Rewind, retention: Retention) 
     }
 }
 
-/// Rolls up the minutes ended before `now` and deletes what is past retention.
+/// Rolls up the minutes ended before `now` and, when `purging`, deletes what is past
+/// retention.
 ///
 /// # Errors
 ///
@@ -101,6 +107,7 @@ pub(crate) async fn pass(
     rewind: &Rewind,
     retention: Retention,
     now: DateTime<Utc>,
+    purging: bool,
 ) -> Result<PassReport, sqlx::Error> {
     let now = now.timestamp_millis();
     let until = now - now.rem_euclid(MINUTE);
@@ -119,14 +126,29 @@ pub(crate) async fn pass(
         .max(raw_from);
     let from = from - from.rem_euclid(MINUTE);
 
-    let result = roll_up(pool, from, until).await;
-    if result.is_err()
-        && let Some(late) = late
-    {
-        rewind.touched(late);
+    let mut rolled_up = 0;
+    let mut start = from;
+    while start < until {
+        let end = (start + HOUR).min(until);
+        match roll_up(pool, start, end).await {
+            Ok(written) => rolled_up += written,
+            Err(error) => {
+                // The minutes not done yet are redone by the next pass.
+                if late.is_some() {
+                    rewind.touched(start);
+                }
+                return Err(error);
+            }
+        }
+        start = end;
     }
-    let rolled_up = result?;
 
+    if !purging {
+        return Ok(PassReport {
+            rolled_up,
+            ..PassReport::default()
+        });
+    }
     let raw_deleted = purge(pool, "telemetry_points", "ts", raw_from).await?;
     let rollup_from = now - i64::from(retention.rollup_days) * DAY;
     let rollups_deleted = purge(pool, "telemetry_rollups", "minute", rollup_from).await?;
@@ -171,28 +193,24 @@ async fn roll_up(pool: &SqlitePool, from: i64, until: i64) -> Result<u64, sqlx::
     Ok(written)
 }
 
-/// Deletes the rows of `table` whose `column` is before `before`, series by series.
+/// Deletes the rows of `table` whose `column` is before `before`, in one statement that
+/// walks the primary key series by series.
 async fn purge(
     pool: &SqlitePool,
     table: &str,
     column: &str,
     before: i64,
 ) -> Result<u64, sqlx::Error> {
-    let series: Vec<i64> = sqlx::query_scalar("SELECT id FROM telemetry_series")
-        .fetch_all(pool)
-        .await?;
     // Table and column come from this module, never from input.
-    let sql = format!("DELETE FROM {table} WHERE series_id = ? AND {column} < ?");
-    let mut deleted = 0;
-    for id in series {
-        deleted += sqlx::query(&sql)
-            .bind(id)
-            .bind(before)
-            .execute(pool)
-            .await?
-            .rows_affected();
-    }
-    Ok(deleted)
+    let sql = format!(
+        "DELETE FROM {table} WHERE series_id IN (SELECT id FROM telemetry_series) \
+         AND {column} < ?"
+    );
+    Ok(sqlx::query(&sql)
+        .bind(before)
+        .execute(pool)
+        .await?
+        .rows_affected())
 }
 
 #[cfg(test)]
@@ -255,7 +273,7 @@ mod tests {
             point(&pool, temperature, t0 + offset, value).await;
         }
         point(&pool, temperature, t0 + 120_500, 99.0).await;
-        pass(&pool, &rewind, RETENTION, at(t0 + 120_900))
+        pass(&pool, &rewind, RETENTION, at(t0 + 120_900), true)
             .await
             .unwrap();
         assert_eq!(
@@ -264,21 +282,23 @@ mod tests {
         );
 
         // A second pass changes nothing; a point replaced in minute 0 is rolled up anew.
-        pass(&pool, &rewind, RETENTION, at(t0 + 121_000))
+        pass(&pool, &rewind, RETENTION, at(t0 + 121_000), true)
             .await
             .unwrap();
         point(&pool, temperature, t0 + 20_000, 5.0).await;
-        pass(&pool, &rewind, RETENTION, at(t0 + 125_000))
+        pass(&pool, &rewind, RETENTION, at(t0 + 125_000), true)
             .await
             .unwrap();
         assert_eq!(rollups(&pool, temperature).await[0], (t0, 3, 9.0, 1.0, 5.0));
 
         // Much later, a point from an hour back arrives: ingest rewinds the next pass.
         let later = t0 + 3 * 3_600_000;
-        pass(&pool, &rewind, RETENTION, at(later)).await.unwrap();
+        pass(&pool, &rewind, RETENTION, at(later), true)
+            .await
+            .unwrap();
         point(&pool, temperature, t0 + 30_000, -4.0).await;
         rewind.touched(t0 + 30_000);
-        pass(&pool, &rewind, RETENTION, at(later + 1_000))
+        pass(&pool, &rewind, RETENTION, at(later + 1_000), true)
             .await
             .unwrap();
         assert_eq!(
@@ -313,7 +333,9 @@ mod tests {
         .await
         .unwrap();
 
-        let report = pass(&pool, &rewind, retention, at(now)).await.unwrap();
+        let report = pass(&pool, &rewind, retention, at(now), true)
+            .await
+            .unwrap();
         assert_eq!(report.raw_deleted, 2);
         assert_eq!(report.rollups_deleted, 1);
         let kept: Vec<i64> = sqlx::query_scalar("SELECT ts FROM telemetry_points")
