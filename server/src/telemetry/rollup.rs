@@ -118,7 +118,19 @@ pub(crate) async fn pass(
             .fetch_optional(pool)
             .await?;
     let late = rewind.take();
-    let from = [progress.map(|done| done - LATE_MINUTES * MINUTE), late]
+    // The very first pass starts at the oldest stored point, if any (found series by series
+    // through the primary key), rather than walking empty hours.
+    let start_point = match progress {
+        Some(done) => Some(done - LATE_MINUTES * MINUTE),
+        None => sqlx::query_scalar::<_, Option<i64>>(
+            "SELECT MIN((SELECT MIN(p.ts) FROM telemetry_points p WHERE p.series_id = s.id)) \
+             FROM telemetry_series s",
+        )
+        .fetch_one(pool)
+        .await?
+        .or(Some(until)),
+    };
+    let from = [start_point, late]
         .into_iter()
         .flatten()
         .min()
