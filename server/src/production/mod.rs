@@ -242,8 +242,13 @@ async fn fleet_kpis(
     now: (i64, i64),
     before: (i64, i64),
 ) -> Result<Vec<PolicyKpis>, sqlx::Error> {
-    let current = fleet_totals(pool, site, now).await?;
+    let mut current = fleet_totals(pool, site, now).await?;
     let previous = fleet_totals(pool, site, before).await?;
+    // A policy whose vehicles report but have delivered nothing yet still gets its column.
+    let reporting = sums(pool, site, &[logistics::metric::RUN_SECONDS], now).await?;
+    for policy in reporting.into_keys() {
+        current.entry(policy).or_default();
+    }
     Ok(current
         .iter()
         .map(|(policy, totals)| PolicyKpis {
