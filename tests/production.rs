@@ -29,6 +29,18 @@ async fn get(server: &TestServer, token: &str, path: &str) -> reqwest::Response 
         .unwrap()
 }
 
+/// Sends `points` through the ingest API; they must be stored.
+async fn store(server: &TestServer, token: &str, points: &[Value]) {
+    let response = client()
+        .post(server.url("/api/v1/telemetry"))
+        .bearer_auth(token)
+        .json(points)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
 /// The KPI `key` of `policy` at `site` in a snapshot.
 fn kpi(snapshot: &Value, site: &str, policy: &str, key: &str) -> Value {
     let site = snapshot["sites"]
@@ -121,14 +133,7 @@ async fn kpis_of_readings_sent_through_the_api_match_the_hand_computed_ones() {
         let on_time = if lateness > 0.0 { 0.0 } else { 1.0 };
         point("logistics-fleet", "v1", "on_time", offset, on_time);
     }
-    let response = client()
-        .post(server.url("/api/v1/telemetry"))
-        .bearer_auth(&token)
-        .json(&points)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
+    store(&server, &token, &points).await;
 
     let snapshot: Value = get(&server, &token, "/api/v1/production?minutes=5")
         .await
@@ -281,14 +286,7 @@ async fn a_jump_in_a_running_machines_sensor_is_reported_as_an_anomaly() {
             }));
         }
     }
-    let response = client()
-        .post(server.url("/api/v1/telemetry"))
-        .bearer_auth(&token)
-        .json(&points)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
+    store(&server, &token, &points).await;
 
     // The detector scores stored batches in the background.
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -8,6 +8,11 @@ pub(crate) fn format(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// Formats milliseconds since the Unix epoch; `None` outside chrono's range.
+pub(crate) fn format_millis(millis: i64) -> Option<String> {
+    DateTime::<Utc>::from_timestamp_millis(millis).map(format)
+}
+
 /// Reads a stored time; `None` for text that is not RFC 3339.
 pub(crate) fn parse(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)

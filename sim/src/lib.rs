@@ -35,6 +35,25 @@ pub struct Step {
     pub samples: Vec<Sample>,
 }
 
+impl Step {
+    /// The reading of `metric` from `source` in this step, if it sent one.
+    #[must_use]
+    pub fn reading(&self, source: &str, metric: &str) -> Option<f64> {
+        self.samples
+            .iter()
+            .find(|sample| sample.source == source && sample.metric == metric)
+            .map(|sample| sample.value)
+    }
+
+    /// Every reading of `metric` in this step, whatever its source.
+    pub fn values<'a>(&'a self, metric: &'a str) -> impl Iterator<Item = f64> + 'a {
+        self.samples
+            .iter()
+            .filter(move |sample| sample.metric == metric)
+            .map(|sample| sample.value)
+    }
+}
+
 /// A simulated site.
 pub trait Site {
     /// Advances one step of simulated time and returns its readings.

@@ -633,12 +633,7 @@ mod tests {
     }
 
     fn values(steps: &[Step], wanted: &str) -> Vec<f64> {
-        steps
-            .iter()
-            .flat_map(|step| &step.samples)
-            .filter(|sample| sample.metric == wanted)
-            .map(|sample| sample.value)
-            .collect()
+        steps.iter().flat_map(|step| step.values(wanted)).collect()
     }
 
     #[test]
@@ -695,13 +690,7 @@ mod tests {
             seconds: 1_800.0,
         });
         let during: Vec<Step> = (0..20).map(|_| fleet.step()).collect();
-        let reading = |step: &Step, wanted: &str| {
-            step.samples
-                .iter()
-                .find(|s| s.source == "v01" && s.metric == wanted)
-                .map(|s| s.value)
-                .unwrap()
-        };
+        let reading = |step: &Step, wanted: &str| step.reading("v01", wanted).unwrap();
         assert!(
             during
                 .iter()

@@ -496,12 +496,7 @@ mod tests {
     }
 
     fn total(steps: &[Step], wanted: &str) -> f64 {
-        steps
-            .iter()
-            .flat_map(|step| &step.samples)
-            .filter(|sample| sample.metric == wanted)
-            .map(|sample| sample.value)
-            .sum()
+        steps.iter().flat_map(|step| step.values(wanted)).sum()
     }
 
     #[test]
@@ -548,16 +543,24 @@ mod tests {
         };
         let mut line = Line::new(settings, Box::new(FixedInterval::default()), 5);
         let settle: Vec<Step> = (0..60).map(|_| line.step()).collect();
-        let before = reading(settle.last().unwrap(), "m02", metric::TEMPERATURE);
+        let before = settle
+            .last()
+            .unwrap()
+            .reading("m02", metric::TEMPERATURE)
+            .unwrap();
         line.inject(Fault {
             kind: FaultKind::SensorDrift,
             target: 1,
             seconds: 3_600.0,
         });
         let during: Vec<Step> = (0..50).map(|_| line.step()).collect();
-        let after = reading(during.last().unwrap(), "m02", metric::TEMPERATURE);
+        let after = during
+            .last()
+            .unwrap()
+            .reading("m02", metric::TEMPERATURE)
+            .unwrap();
         assert!(after > before + 5.0, "drift from {before} to {after}");
-        assert_eq!(reading(&during[10], "m02", metric::FAULT), 1.0);
+        assert_eq!(during[10].reading("m02", metric::FAULT), Some(1.0));
         let [label] = line.labels() else {
             panic!("one label: {:?}", line.labels());
         };
@@ -578,13 +581,5 @@ mod tests {
         };
         assert!(!policy.service_now(&view(9.9)));
         assert!(policy.service_now(&view(10.0)));
-    }
-
-    fn reading(step: &Step, source: &str, wanted: &str) -> f64 {
-        step.samples
-            .iter()
-            .find(|sample| sample.source == source && sample.metric == wanted)
-            .map(|sample| sample.value)
-            .unwrap()
     }
 }

@@ -136,9 +136,10 @@ pub(crate) fn score(episodes: &[Episode], labels: &[FaultLabel], grace: f64) -> 
 #[cfg(test)]
 mod tests {
     use lepton_sim::manufacturing::{FixedInterval, Line, LineSettings, metric};
-    use lepton_sim::{FaultKind, Site};
+    use lepton_sim::{FaultKind, Site, Step};
 
     use super::*;
+    use crate::anomaly::monitor::ACTIVITY;
 
     /// Alert rule: this many anomalous readings in a row.
     const MIN_READINGS: u32 = 3;
@@ -146,34 +147,41 @@ mod tests {
     const GRACE: f64 = 600.0;
     const WATCHED: [&str; 2] = [metric::TEMPERATURE, metric::VIBRATION];
 
-    /// Runs the line for `steps` minutes and scores the detector on its labelled faults.
-    fn month_of(settings: LineSettings, seed: u64, steps: usize) -> (Scorecard, Vec<FaultLabel>) {
-        let mut line = Line::new(settings, Box::new(FixedInterval::default()), seed);
-        let detector = Settings::default();
-        let mut episodes = Episodes::default();
-        for _ in 0..steps {
-            let step = line.step();
-            let running: BTreeMap<&str, bool> = step
-                .samples
-                .iter()
-                .filter(|sample| sample.metric == metric::RUN_SECONDS)
-                .map(|sample| (sample.source.as_str(), sample.value > 0.0))
-                .collect();
-            for sample in step.samples.iter().filter(|s| WATCHED.contains(&s.metric)) {
-                let active = running
+    /// Scores one step's readings of the `watched` metrics. A source is active while its
+    /// activity reading (as the live monitor reads it) is above 0, or always when
+    /// `always_active`.
+    fn feed(episodes: &mut Episodes, step: &Step, watched: &[&str], always_active: bool) {
+        let running: BTreeMap<&str, bool> = step
+            .samples
+            .iter()
+            .filter(|sample| sample.metric == ACTIVITY)
+            .map(|sample| (sample.source.as_str(), sample.value > 0.0))
+            .collect();
+        let settings = Settings::default();
+        for sample in step.samples.iter().filter(|s| watched.contains(&s.metric)) {
+            let active = always_active
+                || running
                     .get(sample.source.as_str())
                     .copied()
                     .unwrap_or(false);
-                let series = (sample.source.as_str(), sample.metric);
-                episodes.observe(
-                    &detector,
-                    MIN_READINGS,
-                    series,
-                    step.clock,
-                    sample.value,
-                    active,
-                );
-            }
+            let series = (sample.source.as_str(), sample.metric);
+            episodes.observe(
+                &settings,
+                MIN_READINGS,
+                series,
+                step.clock,
+                sample.value,
+                active,
+            );
+        }
+    }
+
+    /// Runs the line for `steps` minutes and scores the detector on its labelled faults.
+    fn month_of(settings: LineSettings, seed: u64, steps: usize) -> (Scorecard, Vec<FaultLabel>) {
+        let mut line = Line::new(settings, Box::new(FixedInterval::default()), seed);
+        let mut episodes = Episodes::default();
+        for _ in 0..steps {
+            feed(&mut episodes, &line.step(), &WATCHED, false);
         }
         let labels: Vec<FaultLabel> = line
             .labels()
@@ -196,7 +204,6 @@ mod tests {
             ..LineSettings::default()
         };
         let mut line = Line::new(settings, Box::new(FixedInterval { hours: 10_000.0 }), 8);
-        let detector = Settings::default();
         let mut episodes = Episodes::default();
         let kinds = [
             FaultKind::SensorDrift,
@@ -212,18 +219,7 @@ mod tests {
                 });
             }
             for _ in 0..60 {
-                let step = line.step();
-                for sample in step.samples.iter().filter(|s| WATCHED.contains(&s.metric)) {
-                    let series = (sample.source.as_str(), sample.metric);
-                    episodes.observe(
-                        &detector,
-                        MIN_READINGS,
-                        series,
-                        step.clock,
-                        sample.value,
-                        true,
-                    );
-                }
+                feed(&mut episodes, &line.step(), &WATCHED, true);
             }
         }
         let card = score(&episodes.finish(MIN_READINGS), line.labels(), GRACE);
@@ -260,31 +256,9 @@ mod tests {
         // Speed is the fleet's only watched sensor; breakdowns show on engine_temp, which is
         // not watched yet, so every episode here would be a false alarm.
         let mut fleet = Fleet::new(FleetSettings::default(), Box::new(NearestIdle), 5);
-        let detector = Settings::default();
         let mut episodes = Episodes::default();
         for _ in 0..7 * 24 * 60 {
-            let step = fleet.step();
-            let driving: BTreeMap<&str, bool> = step
-                .samples
-                .iter()
-                .filter(|sample| sample.metric == fleet::RUN_SECONDS)
-                .map(|sample| (sample.source.as_str(), sample.value > 0.0))
-                .collect();
-            for sample in step.samples.iter().filter(|s| s.metric == fleet::SPEED) {
-                let active = driving
-                    .get(sample.source.as_str())
-                    .copied()
-                    .unwrap_or(false);
-                let series = (sample.source.as_str(), sample.metric);
-                episodes.observe(
-                    &detector,
-                    MIN_READINGS,
-                    series,
-                    step.clock,
-                    sample.value,
-                    active,
-                );
-            }
+            feed(&mut episodes, &fleet.step(), &[fleet::SPEED], false);
         }
         let found = episodes.finish(MIN_READINGS);
         assert!(found.is_empty(), "{found:?}");

@@ -16,6 +16,7 @@ use tokio::sync::mpsc;
 
 use super::detector::{Detector, Settings};
 use crate::telemetry::batch::{Reading, SeriesKey};
+use crate::timestamp;
 
 /// Sensor metrics the detector watches.
 pub(crate) const WATCHED: [&str; 5] = ["temperature", "pressure", "vibration", "power", "speed"];
@@ -52,20 +53,16 @@ impl Monitor {
         }
     }
 
-    /// Passes a committed batch's watched readings on, without waiting.
-    pub(crate) fn observe(&self, readings: &[Reading]) {
-        let wanted: Vec<Reading> = readings
-            .iter()
-            .filter(|reading| {
-                let metric = reading.series.metric.as_str();
-                metric == ACTIVITY || WATCHED.contains(&metric)
-            })
-            .cloned()
-            .collect();
-        if wanted.is_empty() {
+    /// Passes a committed batch's watched readings on, without waiting or copying them.
+    pub(crate) fn observe(&self, mut readings: Vec<Reading>) {
+        readings.retain(|reading| {
+            let metric = reading.series.metric.as_str();
+            metric == ACTIVITY || WATCHED.contains(&metric)
+        });
+        if readings.is_empty() {
             return;
         }
-        if self.sender.try_send(wanted).is_err() {
+        if self.sender.try_send(readings).is_err() {
             let skipped = self.skipped.fetch_add(1, Ordering::Relaxed) + 1;
             tracing::warn!(skipped, "anomaly detector behind: a batch was not scored");
         }
@@ -145,7 +142,7 @@ fn update(recent: &Mutex<VecDeque<Anomaly>>, reading: &Reading, watch: &Watch, o
     let Ok(mut recent) = recent.lock() else {
         return;
     };
-    let started_at = at(watch.started);
+    let started_at = timestamp::format_millis(watch.started).unwrap_or_default();
     let key = &reading.series;
     let existing = recent.iter_mut().find(|anomaly| {
         anomaly.site == key.site
@@ -157,7 +154,7 @@ fn update(recent: &Mutex<VecDeque<Anomaly>>, reading: &Reading, watch: &Watch, o
         Some(anomaly) => {
             anomaly.ongoing = ongoing;
             if ongoing {
-                anomaly.last_at = at(reading.at);
+                anomaly.last_at = timestamp::format_millis(reading.at).unwrap_or_default();
                 anomaly.readings = watch.run;
                 anomaly.peak_score = watch.peak;
             }
@@ -177,7 +174,7 @@ fn update(recent: &Mutex<VecDeque<Anomaly>>, reading: &Reading, watch: &Watch, o
                 source: key.source.clone(),
                 metric: key.metric.clone(),
                 started_at,
-                last_at: at(reading.at),
+                last_at: timestamp::format_millis(reading.at).unwrap_or_default(),
                 ongoing: true,
                 readings: watch.run,
                 peak_score: watch.peak,
@@ -185,10 +182,4 @@ fn update(recent: &Mutex<VecDeque<Anomaly>>, reading: &Reading, watch: &Watch, o
             recent.truncate(KEPT);
         }
     }
-}
-
-fn at(millis: i64) -> String {
-    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(millis)
-        .map(crate::timestamp::format)
-        .unwrap_or_default()
 }

@@ -191,7 +191,7 @@ fn policy_of(tags: &str) -> String {
         .unwrap_or_else(|| UNTAGGED.to_owned())
 }
 
-fn get(sums: Option<&BTreeMap<String, f64>>, metric: &str) -> f64 {
+fn sum_of(sums: Option<&BTreeMap<String, f64>>, metric: &str) -> f64 {
     sums.and_then(|sums| sums.get(metric))
         .copied()
         .unwrap_or(0.0)
@@ -216,13 +216,13 @@ async fn line_kpis(
         FAILURES,
     ];
     let totals = |sums: Option<&BTreeMap<String, f64>>| LineTotals {
-        output: get(sums, OUTPUT),
-        scrap: get(sums, SCRAP),
-        capacity: get(sums, CAPACITY),
-        run_seconds: get(sums, RUN_SECONDS),
-        down_seconds: get(sums, DOWN_SECONDS),
-        cost: get(sums, COST),
-        failures: get(sums, FAILURES),
+        output: sum_of(sums, OUTPUT),
+        scrap: sum_of(sums, SCRAP),
+        capacity: sum_of(sums, CAPACITY),
+        run_seconds: sum_of(sums, RUN_SECONDS),
+        down_seconds: sum_of(sums, DOWN_SECONDS),
+        cost: sum_of(sums, COST),
+        failures: sum_of(sums, FAILURES),
     };
 
     let current = sums(pool, site, &metrics, now).await?;

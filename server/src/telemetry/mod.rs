@@ -108,11 +108,9 @@ impl Telemetry {
         if let Some(oldest) = readings.iter().map(|reading| reading.at).min() {
             self.rewind.touched(oldest);
         }
-        self.monitor.observe(&readings);
-        Ok(IngestReceipt {
-            accepted: readings.len(),
-            series,
-        })
+        let accepted = readings.len();
+        self.monitor.observe(readings);
+        Ok(IngestReceipt { accepted, series })
     }
 
     /// Every registered site with what is stored for it.
@@ -143,9 +141,7 @@ impl Telemetry {
                 },
                 points: u64::try_from(points).unwrap_or_default(),
                 series: u64::try_from(series).unwrap_or_default(),
-                last_point_at: last
-                    .and_then(chrono::DateTime::<Utc>::from_timestamp_millis)
-                    .map(crate::timestamp::format),
+                last_point_at: last.and_then(crate::timestamp::format_millis),
             })
             .collect())
     }
